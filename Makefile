@@ -1,0 +1,51 @@
+# ATO — the two commands: `make run` (the app on the embedded default) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := ato.settings
+
+.PHONY: run test lint format messages clean
+
+$(VENV)/.run-deps: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ATO needs Python 3.11 or newer"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-deps: $(VENV)/.run-deps
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.run-deps
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py load_territory
+	DJANGO_DEBUG=1 $(PY) manage.py load_demo
+	@echo
+	@echo "ATO: http://127.0.0.1:$(PORT)/"
+	@echo "Usuarios de demostración (contraseña ato-demo-2026):"
+	@echo "  atm.cascas  Responsable del ATM, 131101 Cascas"
+	@echo "  atm.lucma   Personal del ATM, 131102 Lucma"
+	@echo "  revisor     Revisor del sector"
+	@echo "  admin       Administrador (/admin/)"
+	@echo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(VENV)/.dev-deps
+	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,194 @@
+"""Demo data of shared/API.md: Gran Chimú (La Libertad), its four districts, their ATM offices,
+a few JASS with water systems and boards, and the demo users. Idempotent: running it again
+updates the same rows and never duplicates them. Never for production."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from jass_registry.models import (
+    BoardMember,
+    BoardRole,
+    BoardTerm,
+    Chlorination,
+    Condition,
+    Jass,
+    JassKind,
+    JassStatus,
+    SystemType,
+    WaterSystem,
+)
+from territory.models import AtmBudget, AtmOffice, DistrictCategory, Role, User
+
+DEMO_PASSWORD = "ato-demo-2026"
+
+OFFICES = {
+    "131101": dict(
+        ordinance_number="O.M. N.° 012-2015-MDC",
+        ordinance_date=dt.date(2015, 6, 18),
+        in_rof=True,
+        in_mof=True,
+        head_name="Rosa Elvira Quispe Vásquez",
+        head_resolution="R.A. N.° 145-2015-MDC",
+        head_designated_on=dt.date(2015, 7, 1),
+        address="Jr. Bolognesi 350, Cascas",
+        budgets=[(2016, "18000.00"), (2017, "36000.00")],
+    ),
+    "131102": dict(
+        ordinance_number="O.M. N.° 007-2016-MDL",
+        ordinance_date=dt.date(2016, 5, 20),
+        in_rof=True,
+        in_mof=False,
+        head_name="Julio César Rodríguez Alayo",
+        head_resolution="R.A. N.° 088-2016-MDL",
+        head_designated_on=dt.date(2016, 6, 2),
+        budgets=[(2017, "12000.00")],
+    ),
+    "131103": dict(head_name="", budgets=[]),
+    "131104": dict(
+        ordinance_number="O.M. N.° 004-2016-MDS",
+        ordinance_date=dt.date(2016, 9, 9),
+        head_name="María Luz Castillo Ruiz",
+        budgets=[],
+    ),
+}
+
+# PI municipality types of the demo districts (demo data; the real ones come from each year's
+# decree through `import_categories`).
+CATEGORIES = {"131101": "C", "131102": "D", "131103": "D", "131104": "D"}
+
+JASS = {
+    "131101": [
+        ("JASS Casmiche", "001-2015", "Casmiche", 120, "3.00"),
+        ("JASS Chuquimango", "002-2015", "Chuquimango, El Molino", 85, "2.50"),
+        ("JASS Jolluco", "003-2016", "Jolluco", 64, "2.00"),
+        ("Comité de agua La Pampa", "", "La Pampa", 40, "1.50"),
+        ("JASS San Antonio de Cascas", "004-2016", "San Antonio", 150, "3.50"),
+    ],
+    "131102": [
+        ("JASS Lucma Alto", "001-2016", "Lucma Alto", 90, "2.00"),
+        ("JASS Huacamochal", "002-2016", "Huacamochal", 70, "2.00"),
+        ("JASS Collasgón", "", "Collasgón", 55, "1.00"),
+    ],
+    "131103": [
+        ("JASS Marmot Centro", "001-2017", "Marmot", 110, "2.50"),
+        ("JASS Chuquillanqui", "", "Chuquillanqui", 48, "1.50"),
+    ],
+    "131104": [
+        ("JASS Sayapullo", "001-2016", "Sayapullo", 130, "3.00"),
+        ("JASS Huaranchal Bajo", "", "Huaranchal Bajo", 38, None),
+    ],
+}
+
+BOARD_NAMES = [
+    (BoardRole.PRESIDENT, "Doris Alvarado Rojas", "F"),
+    (BoardRole.SECRETARY, "Teodoro Paredes León", "M"),
+    (BoardRole.TREASURER, "Elena Cruz Gamboa", "F"),
+    (BoardRole.VOCAL, "Segundo Vera Pérez", "M"),
+    (BoardRole.FISCAL, "Nelly Ramos Mendoza", "F"),
+]
+
+USERS = [
+    ("atm.cascas", Role.ATM_HEAD, "131101", "Rosa", "Quispe"),
+    ("atm.lucma", Role.ATM_STAFF, "131102", "Julio", "Rodríguez"),
+    ("revisor", Role.REVIEWER, None, "Carmen", "Salazar"),
+]
+
+
+class Command(BaseCommand):
+    help = "Carga los datos de demostración de Gran Chimú (La Libertad). Nunca en producción."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Cargar aunque la configuración sea de producción."
+        )
+
+    @transaction.atomic
+    def handle(self, *args, force=False, **options):
+        if settings.HTTPS and not force:
+            raise CommandError(
+                "Configuración de producción (DJANGO_HTTPS=1): no se cargan datos de demostración."
+            )
+        today = timezone.localdate()
+        for ubigeo, data in OFFICES.items():
+            data = dict(data)
+            budgets = data.pop("budgets")
+            office, _ = AtmOffice.objects.update_or_create(district_id=ubigeo, defaults=data)
+            for year, amount in budgets:
+                AtmBudget.objects.update_or_create(
+                    office=office, year=year, defaults={"amount": Decimal(amount)}
+                )
+            for year in (2015, 2016, 2017):
+                DistrictCategory.objects.update_or_create(
+                    district_id=ubigeo, year=year, defaults={"category": CATEGORIES[ubigeo]}
+                )
+        dni = 40000000
+        for ubigeo, rows in JASS.items():
+            for index, (name, number, communities, associates, fee) in enumerate(rows):
+                jass, _ = Jass.objects.update_or_create(
+                    district_id=ubigeo,
+                    name=name,
+                    defaults=dict(
+                        kind=JassKind.COMMITTEE if name.startswith("Comité") else JassKind.JASS,
+                        registry_number=number,
+                        recognition_resolution=f"R.A. N.° {number}" if number else "",
+                        recognized_on=dt.date(2000 + int(number[-2:]), 3, 1) if number else None,
+                        communities=communities,
+                        households=associates,
+                        associates=associates,
+                        monthly_fee=Decimal(fee) if fee else None,
+                        statute_approved=bool(number),
+                        regulation_approved=bool(number),
+                        status=JassStatus.ACTIVE
+                        if index < len(rows) - 1 or number
+                        else JassStatus.INACTIVE,
+                    ),
+                )
+                WaterSystem.objects.update_or_create(
+                    jass=jass,
+                    name=f"Sistema {communities.split(',')[0]}",
+                    defaults=dict(
+                        system_type=SystemType.GRAVITY_UNTREATED,
+                        built_year=1998 + index * 3,
+                        households=associates,
+                        chlorination=Chlorination.DRIP if index % 2 == 0 else Chlorination.NONE,
+                        condition=[Condition.GOOD, Condition.FAIR, Condition.POOR][index % 3],
+                    ),
+                )
+                # Boards: most are current; every third one expired a few months ago.
+                starts = dt.date(today.year - (3 if index % 3 == 2 else 1), 1, 15)
+                term, _ = BoardTerm.objects.update_or_create(
+                    jass=jass,
+                    starts_on=starts,
+                    defaults=dict(
+                        ends_on=starts.replace(year=starts.year + 2) - dt.timedelta(days=1),
+                        elected_on=starts - dt.timedelta(days=20),
+                        election_record=f"Acta de asamblea general {starts:%d/%m/%Y}",
+                    ),
+                )
+                for role, full_name, sex in BOARD_NAMES:
+                    dni += 1
+                    BoardMember.objects.update_or_create(
+                        term=term,
+                        role=role,
+                        defaults=dict(full_name=full_name, sex=sex, dni=str(dni)),
+                    )
+        for username, role, ubigeo, first, last in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults=dict(role=role, district_id=ubigeo, first_name=first, last_name=last),
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults=dict(is_staff=True, is_superuser=True)
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        self.stdout.write(self.style.SUCCESS("Datos de demostración de Gran Chimú cargados."))

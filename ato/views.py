@@ -1,0 +1,175 @@
+"""Pages that read several apps: the home page per role, the reviewers' district list and each
+district's home page, and the health check."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from jass_registry.indicators import district_indicators
+from territory.models import AtmOffice, District
+
+from .districts import (
+    DistrictFilter,
+    category_year_from,
+    department_choices,
+    districts_with_counts,
+    jass_counts_for,
+    province_choices,
+)
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """ATM staff land on their district, reviewers and admins on the list of districts."""
+    user = request.user
+    if user.is_atm:
+        return redirect("district", ubigeo=user.district_id)
+    if user.sees_all_districts:
+        return redirect("district_list")
+    return render(request, "ato/no_role.html", status=403)
+
+
+def _reviewer_only(user) -> None:
+    if not user.sees_all_districts:
+        raise PermissionDenied(_("Esta página es para los revisores del sector."))
+
+
+def _filtered_districts(request: HttpRequest):
+    year = category_year_from(request.GET)
+    queryset = districts_with_counts(year).visible_to(request.user)
+    filterset = DistrictFilter(request.GET or None, queryset=queryset)
+    return filterset, year
+
+
+@login_required
+@require_GET
+def district_list(request: HttpRequest) -> HttpResponse:
+    if request.user.is_atm:
+        return redirect("district", ubigeo=request.user.district_id)
+    _reviewer_only(request.user)
+    filterset, year = _filtered_districts(request)
+    districts = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(
+        districts.order_by("department_id", "province_id", "ubigeo"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    department = request.GET.get("department") or None
+    return render(
+        request,
+        "ato/district_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "year": year,
+            "query": query.urlencode(),
+            "departments": department_choices(),
+            "provinces": province_choices(department) if department else [],
+            "selected_department": department or "",
+            "selected_province": request.GET.get("province", ""),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def district_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered district list as CSV (UTF-8 with BOM so that Excel shows the accents)."""
+    _reviewer_only(request.user)
+    filterset, year = _filtered_districts(request)
+    districts = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    writer = csv.writer(_Echo())
+    header = [
+        _("Ubigeo"),
+        _("Distrito"),
+        _("Provincia"),
+        _("Departamento"),
+        _("Tipo de municipalidad %(year)s") % {"year": year},
+        _("JASS registradas"),
+        _("JASS activas"),
+    ]
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for d in districts.order_by("ubigeo").iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    d.ubigeo,
+                    d.name,
+                    d.province.name,
+                    d.department.name,
+                    d.category or "",
+                    d.jass_count,
+                    d.active_jass_count,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="distritos.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    """A district's home page: its ATM office, its registry counts and indicators."""
+    district = get_object_or_404(
+        District.objects.workspaces_visible_to(request.user).with_place(), pk=ubigeo
+    )
+    office = AtmOffice.objects.visible_to(request.user).filter(district=district).first()
+    return render(
+        request,
+        "ato/district_detail.html",
+        {
+            "district": district,
+            "office": office,
+            "counts": jass_counts_for(district.ubigeo),
+            "indicators": district_indicators(district.ubigeo, timezone.localdate()),
+            "is_own": request.user.is_staff_of(district.ubigeo),
+        },
+    )
+
+
+@never_cache
+@transaction.non_atomic_requests
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 only when the database and, when one is configured, the broker answer."""
+    checks: dict[str, str] = {}
+    ok = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        checks["database"] = "error"
+        ok = False
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["broker"] = "ok"
+        except Exception:  # noqa: BLE001
+            checks["broker"] = "error"
+            ok = False
+    return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)

@@ -1,0 +1,282 @@
+"""The legal register of a district's community water organisations (JASS), their water
+systems and boards.
+
+The summary fields (last visit, last training, last finance review, last reading) are kept current
+by the visits app's services, so that this app never imports `visits` and a list of thousands of
+JASS can show its risk signals without a query per row.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from territory.models import District
+
+
+class JassKind(models.TextChoices):
+    JASS = "jass", _("JASS")
+    COMMITTEE = "comite", _("Comité")
+    ASSOCIATION = "asociacion", _("Asociación")
+    COOPERATIVE = "cooperativa", _("Cooperativa")
+    OTHER = "otro", _("Otro")
+
+
+class JassStatus(models.TextChoices):
+    ACTIVE = "active", _("Activa")
+    INACTIVE = "inactive", _("Inactiva")
+    DISSOLVED = "dissolved", _("Disuelta")
+
+
+class JassQuerySet(models.QuerySet):
+    def visible_to(self, user) -> JassQuerySet:
+        """ATM staff see their district's JASS; reviewers and admins see all."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.sees_all_districts:
+            return self
+        if user.district_id:
+            return self.filter(district_id=user.district_id)
+        return self.none()
+
+    def active(self) -> JassQuerySet:
+        return self.filter(status=JassStatus.ACTIVE)
+
+    def in_district(self, district) -> JassQuerySet:
+        return self.filter(district=district)
+
+
+class Jass(models.Model):
+    """An organización comunal that runs a drinking-water service."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="jass", verbose_name=_("distrito")
+    )
+    name = models.CharField(_("nombre"), max_length=200)
+    kind = models.CharField(
+        _("tipo de organización"), max_length=12, choices=JassKind.choices, default=JassKind.JASS
+    )
+    communities = models.CharField(
+        _("centros poblados / comunidades atendidas"), max_length=300, blank=True
+    )
+    households = models.PositiveIntegerField(_("viviendas atendidas"), null=True, blank=True)
+    registry_number = models.CharField(
+        _("N.° de inscripción en el Libro de Registro"), max_length=30, blank=True
+    )
+    recognition_resolution = models.CharField(
+        _("resolución de reconocimiento"), max_length=60, blank=True
+    )
+    recognized_on = models.DateField(_("fecha de reconocimiento"), null=True, blank=True)
+    statute_approved = models.BooleanField(_("estatuto aprobado"), default=False)
+    regulation_approved = models.BooleanField(
+        _("reglamento de prestación del servicio aprobado"), default=False
+    )
+    associates = models.PositiveIntegerField(
+        _("asociados (padrón)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    monthly_fee = models.DecimalField(
+        _("cuota familiar (S/ al mes)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField(
+        _("estado"), max_length=10, choices=JassStatus.choices, default=JassStatus.ACTIVE
+    )
+    latitude = models.DecimalField(
+        _("latitud"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitud"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    # Summaries kept by visits.services (never edited by hand).
+    last_visit_on = models.DateField(_("última visita"), null=True, blank=True, editable=False)
+    last_training_on = models.DateField(
+        _("última capacitación"), null=True, blank=True, editable=False
+    )
+    last_finance_review_on = models.DateField(
+        _("última revisión de cuentas"), null=True, blank=True, editable=False
+    )
+
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    objects = JassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organización comunal (JASS)")
+        verbose_name_plural = _("organizaciones comunales (JASS)")
+        ordering = ["district_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "registry_number"],
+                condition=~Q(registry_number=""),
+                name="registry_number_unique_in_district",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_fee__isnull=True) | Q(monthly_fee__gte=0),
+                name="monthly_fee_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "status"], name="jass_district_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_registered(self) -> bool:
+        """Registered in law: inscribed in the Libro de Registro and recognised by resolution."""
+        return bool(self.registry_number and self.recognition_resolution)
+
+
+class SystemType(models.TextChoices):
+    GRAVITY_UNTREATED = "gravity_untreated", _("Por gravedad sin tratamiento")
+    GRAVITY_TREATED = "gravity_treated", _("Por gravedad con tratamiento")
+    PUMPED_UNTREATED = "pumped_untreated", _("Por bombeo sin tratamiento")
+    PUMPED_TREATED = "pumped_treated", _("Por bombeo con tratamiento")
+    OTHER = "other", _("Otro")
+
+
+class Chlorination(models.TextChoices):
+    NONE = "none", _("Sin sistema de cloración")
+    DRIP = "drip", _("Cloración por goteo")
+    OTHER = "other", _("Otro sistema de cloración")
+
+
+class Condition(models.TextChoices):
+    GOOD = "good", _("Bueno")
+    FAIR = "fair", _("Regular")
+    POOR = "poor", _("Malo")
+    NOT_WORKING = "not_working", _("No funciona")
+
+
+class WaterSystem(models.Model):
+    jass = models.ForeignKey(
+        Jass, on_delete=models.PROTECT, related_name="water_systems", verbose_name=_("JASS")
+    )
+    name = models.CharField(_("nombre"), max_length=200)
+    system_type = models.CharField(
+        _("tipo de sistema"),
+        max_length=20,
+        choices=SystemType.choices,
+        default=SystemType.GRAVITY_UNTREATED,
+    )
+    built_year = models.PositiveSmallIntegerField(
+        _("año de construcción"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    households = models.PositiveIntegerField(_("viviendas conectadas"), null=True, blank=True)
+    chlorination = models.CharField(
+        _("sistema de cloración"),
+        max_length=8,
+        choices=Chlorination.choices,
+        default=Chlorination.NONE,
+    )
+    condition = models.CharField(
+        _("estado"), max_length=12, choices=Condition.choices, default=Condition.GOOD
+    )
+    retired_on = models.DateField(_("dado de baja"), null=True, blank=True)
+
+    # Summary kept by visits.services: the latest chlorine reading of this system.
+    last_reading_on = models.DateField(
+        _("última medición de cloro"), null=True, blank=True, editable=False
+    )
+    last_reading_mg_l = models.DecimalField(
+        _("último cloro residual (mg/L)"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("sistema de agua potable")
+        verbose_name_plural = _("sistemas de agua potable")
+        ordering = ["jass_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BoardTerm(models.Model):
+    """A term of office of a JASS's consejo directivo."""
+
+    jass = models.ForeignKey(
+        Jass, on_delete=models.PROTECT, related_name="board_terms", verbose_name=_("JASS")
+    )
+    starts_on = models.DateField(_("inicio del periodo"))
+    ends_on = models.DateField(_("fin del periodo"))
+    elected_on = models.DateField(_("fecha de elección"), null=True, blank=True)
+    election_record = models.CharField(
+        _("acta de elección en asamblea general"), max_length=120, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("periodo del consejo directivo")
+        verbose_name_plural = _("periodos del consejo directivo")
+        ordering = ["jass_id", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="board_term_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["jass", "starts_on", "ends_on"], name="board_term_span")]
+
+    def __str__(self) -> str:
+        return f"{self.jass} {self.starts_on:%Y}–{self.ends_on:%Y}"
+
+
+class BoardRole(models.TextChoices):
+    PRESIDENT = "president", _("Presidente(a)")
+    SECRETARY = "secretary", _("Secretario(a)")
+    TREASURER = "treasurer", _("Tesorero(a)")
+    VOCAL = "vocal", _("Vocal")
+    FISCAL = "fiscal", _("Fiscal")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Femenino")
+    MALE = "M", _("Masculino")
+
+
+dni_validator = RegexValidator(r"^\d{8}$", _("El DNI tiene 8 dígitos."))
+
+
+class BoardMember(models.Model):
+    term = models.ForeignKey(
+        BoardTerm, on_delete=models.CASCADE, related_name="members", verbose_name=_("periodo")
+    )
+    role = models.CharField(_("cargo"), max_length=10, choices=BoardRole.choices)
+    full_name = models.CharField(_("nombres y apellidos"), max_length=150)
+    dni = models.CharField(_("DNI"), max_length=8, blank=True, validators=[dni_validator])
+    sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices, blank=True)
+    phone = models.CharField(_("teléfono"), max_length=20, blank=True)
+    starts_on = models.DateField(_("inicio (si difiere)"), null=True, blank=True)
+    ends_on = models.DateField(_("fin (si difiere)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("miembro del consejo directivo")
+        verbose_name_plural = _("miembros del consejo directivo")
+        ordering = ["term_id", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term"],
+                condition=Q(role="president"),
+                name="one_president_per_term",
+            ),
+            models.UniqueConstraint(
+                fields=["term"], condition=Q(role="treasurer"), name="one_treasurer_per_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.full_name}"

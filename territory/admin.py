@@ -1,0 +1,119 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from .models import AtmBudget, AtmOffice, Department, District, DistrictCategory, Province, User
+from .services import categories_import
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name", "name_search"]
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "department"]
+    list_filter = ["department"]
+    search_fields = ["code", "name", "name_search"]
+    list_select_related = ["department"]
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["ubigeo", "name", "province", "department"]
+    list_filter = ["department"]
+    search_fields = ["ubigeo", "name", "name_search"]
+    list_select_related = ["province", "department"]
+    readonly_fields = ["ubigeo"]
+
+
+class CategoryImportForm(forms.Form):
+    file = forms.FileField(label=_("Archivo CSV (ubigeo,year,category)"))
+
+
+@admin.register(DistrictCategory)
+class DistrictCategoryAdmin(admin.ModelAdmin):
+    list_display = ["district", "year", "category"]
+    list_filter = ["year", "category"]
+    search_fields = ["district__ubigeo", "district__name"]
+    autocomplete_fields = ["district"]
+    list_select_related = ["district"]
+    change_list_template = "admin/territory/districtcategory/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "importar/",
+                self.admin_site.admin_view(self.import_view),
+                name="territory_districtcategory_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = CategoryImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = form.cleaned_data["file"].read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                errors = [_("El archivo debe estar en UTF-8.")]
+            else:
+                result = categories_import(text=text)
+                if result.ok:
+                    self.message_user(
+                        request,
+                        _("Importación correcta: %(c)d nuevos, %(u)d actualizados.")
+                        % {"c": result.created, "u": result.updated},
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:territory_districtcategory_changelist")
+                errors = result.errors
+        return render(
+            request,
+            "admin/territory/districtcategory/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "errors": errors,
+                "title": _("Importar tipos de municipalidad"),
+                "opts": self.model._meta,
+            },
+        )
+
+
+class AtmBudgetInline(admin.TabularInline):
+    model = AtmBudget
+    extra = 0
+
+
+@admin.register(AtmOffice)
+class AtmOfficeAdmin(admin.ModelAdmin):
+    list_display = ["district", "ordinance_number", "ordinance_date", "head_name"]
+    search_fields = ["district__ubigeo", "district__name", "head_name"]
+    autocomplete_fields = ["district"]
+    list_select_related = ["district"]
+    inlines = [AtmBudgetInline]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "get_full_name", "role", "district", "is_active", "is_superuser"]
+    list_filter = ["role", "is_active", "is_superuser"]
+    autocomplete_fields = ["district"]
+    list_select_related = ["district"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Rol en ATO"), {"fields": ["role", "district"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("Rol en ATO"), {"fields": ["role", "district"]}),
+    ]

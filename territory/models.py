@@ -1,0 +1,288 @@
+"""Peru's territory (INEI ubigeo), the municipality's PI category per year, the ATM office and
+the users who work in it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .text import SpanishOrder, fold
+
+ubigeo_validator = RegexValidator(r"^\d{6}$", _("El ubigeo tiene 6 dígitos."))
+
+
+class TerritoryQuerySet(models.QuerySet):
+    def search(self, text: str):
+        """Accent- and case-insensitive search on the name (and the code, for digits)."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        if text.isdigit():
+            return self.filter(pk__startswith=text)
+        return self.filter(name_search__contains=fold(text))
+
+
+class Department(models.Model):
+    code = models.CharField(_("código"), max_length=2, primary_key=True)
+    name = models.CharField(_("nombre"), max_length=80)
+    name_search = models.CharField(max_length=80, editable=False, db_index=True)
+
+    objects = TerritoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("departamento")
+        verbose_name_plural = _("departamentos")
+        ordering = [SpanishOrder("name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Province(models.Model):
+    code = models.CharField(_("código"), max_length=4, primary_key=True)
+    name = models.CharField(_("nombre"), max_length=80)
+    name_search = models.CharField(max_length=80, editable=False, db_index=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="provinces",
+        verbose_name=_("departamento"),
+    )
+
+    objects = TerritoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("provincia")
+        verbose_name_plural = _("provincias")
+        ordering = [SpanishOrder("name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DistrictQuerySet(TerritoryQuerySet):
+    def visible_to(self, user) -> DistrictQuerySet:
+        """Territory is public reference data: every signed-in user reads every district.
+        What is private is the district's workspace, scoped by AtmOffice.objects.visible_to."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self
+
+    def workspaces_visible_to(self, user) -> DistrictQuerySet:
+        """Districts whose workspace (office, registry, visits) the user may open: ATM staff
+        their own, reviewers and admins every one."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.sees_all_districts:
+            return self
+        if user.district_id:
+            return self.filter(pk=user.district_id)
+        return self.none()
+
+    def with_place(self) -> DistrictQuerySet:
+        return self.select_related("province", "department")
+
+
+class District(models.Model):
+    ubigeo = models.CharField(
+        _("ubigeo"), max_length=6, primary_key=True, validators=[ubigeo_validator]
+    )
+    name = models.CharField(_("nombre"), max_length=100)
+    name_search = models.CharField(max_length=100, editable=False, db_index=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("provincia")
+    )
+    # Denormalised from the province so that a department filter needs no join.
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="districts",
+        verbose_name=_("departamento"),
+    )
+    capital = models.CharField(_("capital"), max_length=100, blank=True)
+    altitude = models.IntegerField(_("altitud (m s. n. m.)"), null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitud"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitud"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("distrito")
+        verbose_name_plural = _("distritos")
+        ordering = [SpanishOrder("name")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ubigeo__regex=r"^[0-9]{6}$"), name="district_ubigeo_six_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ubigeo})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name}, {self.province.name}, {self.department.name}"
+
+
+class DistrictCategory(models.Model):
+    """The PI municipality type of a district in one year (A, B, C, D… as that year's decree
+    names them)."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="categories", verbose_name=_("distrito")
+    )
+    year = models.PositiveSmallIntegerField(_("año"), validators=[MinValueValidator(2009)])
+    category = models.CharField(_("tipo de municipalidad"), max_length=8)
+
+    class Meta:
+        verbose_name = _("tipo de municipalidad")
+        verbose_name_plural = _("tipos de municipalidad")
+        ordering = ["district_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="one_category_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.year}: {self.category}"
+
+
+class AtmOfficeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AtmOfficeQuerySet:
+        """ATM staff see their own district's office; reviewers and admins see every office."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.sees_all_districts:
+            return self
+        if user.district_id:
+            return self.filter(district_id=user.district_id)
+        return self.none()
+
+    def editable_by(self, user) -> AtmOfficeQuerySet:
+        """Only the office's own staff edit it."""
+        if not (user and user.is_authenticated and user.is_active and user.is_atm):
+            return self.none()
+        return self.filter(district_id=user.district_id)
+
+
+class AtmOffice(models.Model):
+    district = models.OneToOneField(
+        District,
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="atm_office",
+        verbose_name=_("distrito"),
+    )
+    ordinance_number = models.CharField(
+        _("ordenanza municipal de creación (N.°)"), max_length=60, blank=True
+    )
+    ordinance_date = models.DateField(_("fecha de la ordenanza"), null=True, blank=True)
+    in_rof = models.BooleanField(_("incluida en el ROF"), default=False)
+    in_mof = models.BooleanField(_("incluida en el MOF"), default=False)
+    head_name = models.CharField(_("responsable del ATM"), max_length=150, blank=True)
+    head_resolution = models.CharField(
+        _("resolución de designación (N.°)"), max_length=60, blank=True
+    )
+    head_designated_on = models.DateField(_("fecha de designación"), null=True, blank=True)
+    address = models.CharField(_("dirección"), max_length=200, blank=True)
+    email = models.EmailField(_("correo electrónico institucional"), blank=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    objects = AtmOfficeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Área Técnica Municipal (ATM)")
+        verbose_name_plural = _("Áreas Técnicas Municipales (ATM)")
+        ordering = ["district_id"]
+
+    def __str__(self) -> str:
+        return str(_("ATM de %(district)s") % {"district": self.district.name})
+
+    @property
+    def is_created(self) -> bool:
+        """The ATM exists in law once an ordinance creates it."""
+        return bool(self.ordinance_number and self.ordinance_date)
+
+
+class AtmBudget(models.Model):
+    """A PIA budget line of the office for one year."""
+
+    office = models.ForeignKey(
+        AtmOffice, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("ATM")
+    )
+    year = models.PositiveSmallIntegerField(_("año"), validators=[MinValueValidator(2009)])
+    amount = models.DecimalField(
+        _("monto PIA (S/)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    description = models.CharField(_("detalle"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("presupuesto PIA")
+        verbose_name_plural = _("presupuestos PIA")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="one_pia_line_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="pia_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: S/ {self.amount}"
+
+
+class Role(models.TextChoices):
+    ATM_HEAD = "atm_head", _("Responsable del ATM")
+    ATM_STAFF = "atm_staff", _("Personal del ATM")
+    REVIEWER = "reviewer", _("Revisor del sector")
+
+
+class User(AbstractUser):
+    """A person who signs in. ATM roles are bound to one district; reviewers to none.
+    Superusers are the admins (catalogue, users, classifications)."""
+
+    role = models.CharField(_("rol"), max_length=16, choices=Role.choices, blank=True)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("distrito"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=[Role.ATM_HEAD, Role.ATM_STAFF], district__isnull=False)
+                    | (~Q(role__in=[Role.ATM_HEAD, Role.ATM_STAFF]) & Q(district__isnull=True))
+                ),
+                name="atm_roles_have_exactly_one_district",
+            ),
+        ]
+
+    @property
+    def is_atm(self) -> bool:
+        return self.role in (Role.ATM_HEAD, Role.ATM_STAFF) and self.district_id is not None
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role == Role.REVIEWER
+
+    @property
+    def sees_all_districts(self) -> bool:
+        return self.is_superuser or self.is_reviewer
+
+    def is_staff_of(self, district_id: str) -> bool:
+        """Staff of this district: the only users who see its personal data (DNI, phone)."""
+        return self.is_atm and self.district_id == district_id

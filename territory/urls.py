@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "territory"
+
+urlpatterns = [
+    path("distritos/<str:ubigeo>/atm/", views.office_detail, name="office"),
+    path("distritos/<str:ubigeo>/atm/editar/", views.office_edit, name="office_edit"),
+]

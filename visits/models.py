@@ -1,0 +1,1 @@
+"""Advisory visits, chlorine readings, agreements and work plans (built in the visits issue)."""
