@@ -51,7 +51,7 @@ def _reviewer_only(user) -> None:
 def _filtered_districts(request: HttpRequest):
     year = category_year_from(request.GET)
     queryset = districts_with_counts(year).visible_to(request.user)
-    filterset = DistrictFilter(request.GET or None, queryset=queryset)
+    filterset = DistrictFilter(request.GET, queryset=queryset)
     return filterset, year
 
 

@@ -1,0 +1,95 @@
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from jass_registry.models import BoardMember, BoardRole, BoardTerm, Jass, JassStatus, WaterSystem
+from territory.models import AtmBudget, AtmOffice, DistrictCategory, Role, User
+
+PASSWORD = "una-clave-de-prueba-2026"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"usuario{n}")
+    first_name = "Ana"
+    last_name = "Pérez"
+    role = Role.ATM_STAFF
+    district_id = "131101"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class AtmOfficeFactory(DjangoModelFactory):
+    class Meta:
+        model = AtmOffice
+        django_get_or_create = ["district_id"]
+
+    district_id = "131101"
+    ordinance_number = "O.M. N.° 012-2015-MDC"
+    ordinance_date = dt.date(2015, 6, 18)
+    head_name = "Rosa Quispe"
+
+
+class AtmBudgetFactory(DjangoModelFactory):
+    class Meta:
+        model = AtmBudget
+
+    office = factory.SubFactory(AtmOfficeFactory)
+    year = 2017
+    amount = Decimal("36000.00")
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = DistrictCategory
+
+    district_id = "131101"
+    year = 2017
+    category = "C"
+
+
+class JassFactory(DjangoModelFactory):
+    class Meta:
+        model = Jass
+
+    district_id = "131101"
+    name = factory.Sequence(lambda n: f"JASS Caserío {n}")
+    registry_number = factory.Sequence(lambda n: f"{n:03d}-2016")
+    recognition_resolution = factory.Sequence(lambda n: f"R.A. N.° {n:03d}-2016")
+    status = JassStatus.ACTIVE
+
+
+class WaterSystemFactory(DjangoModelFactory):
+    class Meta:
+        model = WaterSystem
+
+    jass = factory.SubFactory(JassFactory)
+    name = factory.Sequence(lambda n: f"Sistema {n}")
+
+
+class BoardTermFactory(DjangoModelFactory):
+    class Meta:
+        model = BoardTerm
+
+    jass = factory.SubFactory(JassFactory)
+    starts_on = dt.date(2026, 1, 1)
+    ends_on = dt.date(2027, 12, 31)
+
+
+class BoardMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = BoardMember
+
+    term = factory.SubFactory(BoardTermFactory)
+    role = BoardRole.PRESIDENT
+    full_name = "Doris Alvarado Rojas"
+    dni = factory.Sequence(lambda n: f"{40000000 + n}")
