@@ -2,7 +2,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.conftest import api_client_for
-from tests.factories import PASSWORD, AtmBudgetFactory, BoardTermFactory, CategoryFactory, JassFactory
+from tests.factories import (
+    PASSWORD,
+    AtmBudgetFactory,
+    BoardTermFactory,
+    CategoryFactory,
+    JassFactory,
+)
 
 
 def test_a_token_is_issued_for_good_credentials(staff_a):
@@ -106,7 +112,9 @@ def test_category_filter_reads_the_requested_year(reviewer):
     CategoryFactory(district_id="131101", year=2016, category="D")
     CategoryFactory(district_id="131101", year=2017, category="C")
     client = api_client_for(reviewer)
-    assert [r["ubigeo"] for r in client.get("/api/v1/districts/", {"category": "C"}).json()["results"]] == ["131101"]
+    assert [
+        r["ubigeo"] for r in client.get("/api/v1/districts/", {"category": "C"}).json()["results"]
+    ] == ["131101"]
     rows = client.get("/api/v1/districts/", {"category": "D", "year": 2016}).json()["results"]
     assert [(r["ubigeo"], r["category_year"]) for r in rows] == [("131101", 2016)]
 

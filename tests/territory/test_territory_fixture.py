@@ -55,9 +55,7 @@ def test_loading_again_changes_nothing(db, django_assert_max_num_queries):
 
 def test_search_ignores_accents_and_case(db):
     assert list(Department.objects.search("ANCASH").values_list("pk", flat=True)) == ["02"]
-    assert list(District.objects.search("ñahuimpuquio").values_list("pk", flat=True)) == [
-        "090710"
-    ]
+    assert list(District.objects.search("ñahuimpuquio").values_list("pk", flat=True)) == ["090710"]
     assert District.objects.search("nahuimpuquio").filter(pk="090710").exists()
     assert District.objects.search("1311").count() == 4
 

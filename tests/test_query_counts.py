@@ -1,0 +1,84 @@
+"""List pages and list endpoints read a constant number of queries, however many rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import api_client_for
+from territory.models import DistrictCategory
+from tests.factories import JassFactory
+
+
+def count_queries(call) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = call()
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    # ATOMIC_REQUESTS wraps each request in a savepoint here (the test runs in a transaction):
+    # those markers are not queries that rows could multiply.
+    return sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE")))
+
+
+@pytest.fixture
+def registry_rows():
+    """n JASS in each Gran Chimú district and a category per district."""
+
+    def make(n: int):
+        for ubigeo in ("131101", "131102", "131103", "131104"):
+            DistrictCategory.objects.get_or_create(
+                district_id=ubigeo, year=2017, defaults={"category": "C"}
+            )
+            JassFactory.create_batch(n, district_id=ubigeo)
+
+    return make
+
+
+def test_district_list_page(client, reviewer, registry_rows):
+    client.force_login(reviewer)
+    registry_rows(1)
+    one = count_queries(lambda: client.get("/distritos/", {"q": "cascas"}))
+    registry_rows(49)
+    fifty = count_queries(lambda: client.get("/distritos/", {"department": "13"}))
+    # session, user, MAX(category year), COUNT for the paginator, the page of districts
+    # (place, category and JASS counts in one statement), departments for the filter,
+    # the session's idle-timeout refresh (UPDATE), and with a department chosen, its provinces
+    # for the second <select>.
+    assert one == 7
+    assert fifty == one + 1  # the province <select> appears only with a department
+    assert (
+        count_queries(lambda: client.get("/distritos/", {"department": "13", "page": "2"})) == fifty
+    )
+
+
+def test_district_export(client, reviewer, registry_rows):
+    client.force_login(reviewer)
+    registry_rows(1)
+    one = count_queries(lambda: client.get("/distritos/exportar.csv", {"q": "cascas"}))
+    registry_rows(49)
+    many = count_queries(lambda: client.get("/distritos/exportar.csv"))
+    # session, user, MAX(category year), the session's idle-timeout refresh (UPDATE), the
+    # districts (one statement, streamed in chunks of 500 rows)
+    assert one == many == 5
+
+
+def test_district_list_endpoint(reviewer, registry_rows):
+    api = api_client_for(reviewer)
+    registry_rows(1)
+    one = count_queries(lambda: api.get("/api/v1/districts/", {"page_size": 1}))
+    registry_rows(49)
+    fifty = count_queries(lambda: api.get("/api/v1/districts/", {"page_size": 50}))
+    five_hundred = count_queries(lambda: api.get("/api/v1/districts/", {"page_size": 500}))
+    # token+user, MAX(category year), COUNT for pagination, the page (one statement)
+    assert one == fifty == five_hundred == 4
+
+
+def test_district_detail_endpoint(staff_a, registry_rows):
+    api = api_client_for(staff_a)
+    registry_rows(1)
+    one = count_queries(lambda: api.get("/api/v1/districts/131101/"))
+    registry_rows(49)
+    fifty = count_queries(lambda: api.get("/api/v1/districts/131101/"))
+    # token+user, MAX(category year), the district, the office, its budgets,
+    # the JASS aggregate, the water-system aggregate
+    assert one == fifty == 7

@@ -1,0 +1,153 @@
+"""Every route of the project, tried by every persona.
+
+Personas: `own` (ATM head of Cascas, 131101), `other` (ATM staff of Lucma, 131102), `reviewer`,
+`outsider` (signed in, no role) and `anon`. Objects belong to Cascas, so `other` must get 404
+(existence not revealed) and every write by someone else must leave the row unchanged.
+
+A new route fails `test_every_route_is_in_the_matrix` until it is listed in ROUTES.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from territory.models import AtmOffice
+from tests.conftest import CASCAS, api_client_for
+
+PERSONAS = ("own", "other", "reviewer", "outsider", "anon")
+
+
+@dataclass
+class Route:
+    path: str
+    method: str = "get"
+    expect: dict = field(default_factory=dict)  # persona -> status
+    data: dict | None = None
+    api: bool = False  # call with token auth instead of a session
+
+
+def statuses(own, other, reviewer, outsider, anon):
+    return dict(zip(PERSONAS, (own, other, reviewer, outsider, anon), strict=True))
+
+
+OFFICE_POST = {
+    "ordinance_number": "O.M. 999-2026",
+    "ordinance_date": "2020-01-01",
+    "head_name": "Otra persona",
+    "budgets-TOTAL_FORMS": "0",
+    "budgets-INITIAL_FORMS": "0",
+    "budgets-MIN_NUM_FORMS": "0",
+    "budgets-MAX_NUM_FORMS": "30",
+}
+
+ROUTES: dict[str, list[Route]] = {
+    "home": [Route("/", expect=statuses(302, 302, 302, 403, 302))],
+    "healthz": [Route("/healthz", expect=statuses(200, 200, 200, 200, 200))],
+    "login": [Route("/cuenta/ingresar/", expect=statuses(302, 302, 302, 302, 200))],
+    "logout": [
+        Route("/cuenta/salir/", expect=statuses(405, 405, 405, 405, 405)),
+        Route("/cuenta/salir/", "post", statuses(302, 302, 302, 302, 302)),
+    ],
+    "set_language": [
+        Route("/i18n/setlang/", "post", statuses(302, 302, 302, 302, 302), {"language": "en"})
+    ],
+    "district_list": [Route("/distritos/", expect=statuses(302, 302, 200, 403, 302))],
+    "district_export": [Route("/distritos/exportar.csv", expect=statuses(403, 403, 200, 403, 302))],
+    "district": [Route(f"/distritos/{CASCAS}/", expect=statuses(200, 404, 200, 404, 302))],
+    "territory:office": [
+        Route(f"/distritos/{CASCAS}/atm/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "territory:office_edit": [
+        Route(f"/distritos/{CASCAS}/atm/editar/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            f"/distritos/{CASCAS}/atm/editar/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            OFFICE_POST,
+        ),
+    ],
+    "api_token": [
+        Route(
+            "/api/v1/auth/token/",
+            "post",
+            statuses(400, 400, 400, 400, 400),
+            {"username": "nadie", "password": "x"},
+            api=True,
+        )
+    ],
+    "api-root": [Route("/api/v1/", expect=statuses(200, 200, 200, 200, 401), api=True)],
+    "district-list": [
+        Route("/api/v1/districts/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    # Territory is public reference data (API.md: any authenticated user).
+    "district-detail": [
+        Route(f"/api/v1/districts/{CASCAS}/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "api_schema": [Route("/api/schema/", expect=statuses(200, 200, 200, 200, 200))],
+    "api_docs": [Route("/api/docs/", expect=statuses(200, 200, 200, 200, 200))],
+}
+
+# The Django admin has its own permission system (is_staff); none of the personas may enter.
+ADMIN_NAMESPACE = "admin"
+
+
+def route_names(patterns=None, namespace: str = "") -> set[str]:
+    names = set()
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or ""
+            inner = f"{namespace}:{ns}".strip(":") if ns else namespace
+            names |= route_names(p.url_patterns, inner)
+        elif isinstance(p, URLPattern):
+            name = p.name or f"<unnamed {p.pattern}>"
+            names.add(f"{namespace}:{name}" if namespace else name)
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    names = {n for n in route_names() if not n.startswith(f"{ADMIN_NAMESPACE}:")}
+    assert names - set(ROUTES) == set(), "new routes: add them to ROUTES with each persona"
+    assert set(ROUTES) - names == set(), "ROUTES lists routes that no longer exist"
+
+
+def _client_for(persona, personas, client, route: Route):
+    user = None if persona == "anon" else personas[persona]
+    if route.api:
+        return api_client_for(user)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+CASES = [
+    pytest.param(name, i, persona, id=f"{name}-{route.method}-{persona}")
+    for name, routes in ROUTES.items()
+    for i, route in enumerate(routes)
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("name", "index", "persona"), CASES)
+def test_each_persona_gets_the_expected_answer(name, index, persona, personas, client):
+    route = ROUTES[name][index]
+    office_before = model_to_dict(AtmOffice.objects.get(pk=CASCAS))
+    http = _client_for(persona, personas, client, route)
+    call = getattr(http, route.method)
+    if route.api:
+        response = call(route.path, route.data, format="json")
+    else:
+        response = call(route.path, route.data or {})
+    assert response.status_code == route.expect[persona], response.content[:300]
+    if route.method != "get" and persona != "own":
+        assert model_to_dict(AtmOffice.objects.get(pk=CASCAS)) == office_before
+
+
+@pytest.mark.parametrize("persona", ["own", "other", "reviewer", "outsider", "anon"])
+def test_no_persona_enters_the_admin(persona, personas, client):
+    if persona != "anon":
+        client.force_login(personas[persona])
+    for path in ["/admin/", "/admin/territory/atmoffice/", "/admin/territory/user/"]:
+        response = client.get(path)
+        assert response.status_code == 302 and response.url.startswith("/admin/login/")
