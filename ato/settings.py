@@ -188,7 +188,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
-# Where `collectstatic` writes (production images); unset, WhiteNoise serves from the source folders.
+# Where `collectstatic` writes (production); unset, WhiteNoise serves the source folders.
 STATIC_ROOT = os.environ.get("DJANGO_STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import api_client_for
 from territory.models import DistrictCategory
+from tests.conftest import api_client_for
 from tests.factories import JassFactory
 
 

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -13,7 +15,7 @@ def write(tmp_path, text: str):
 
 def test_it_imports_a_good_file(db, tmp_path):
     path = write(tmp_path, "ubigeo,year,category\n131101,2017,C\n131102,2017,d\n10101,2017,B\n")
-    call_command("import_categories", path, stdout=open("/dev/null", "w"))
+    call_command("import_categories", path, stdout=io.StringIO())
     assert dict(DistrictCategory.objects.values_list("district_id", "category")) == {
         "131101": "C",
         "131102": "D",
@@ -48,12 +50,12 @@ def test_reimporting_updates_instead_of_duplicating(db, tmp_path):
     call_command(
         "import_categories",
         write(tmp_path, "ubigeo,year,category\n131101,2017,C\n"),
-        stdout=open("/dev/null", "w"),
+        stdout=io.StringIO(),
     )
     call_command(
         "import_categories",
         write(tmp_path, "ubigeo,year,category\n131101,2017,B\n131101,2016,C\n"),
-        stdout=open("/dev/null", "w"),
+        stdout=io.StringIO(),
     )
     assert DistrictCategory.objects.count() == 2
     assert DistrictCategory.objects.get(district_id="131101", year=2017).category == "B"
@@ -74,7 +76,7 @@ def test_admin_imports_from_an_uploaded_file(admin_client):
     response = admin_client.post(url, {"file": bad})
     assert "Fila 3" in response.content.decode()
     assert not DistrictCategory.objects.exists()
-    good = SimpleUploadedFile("c.csv", "ubigeo,year,category\n131101,2017,C\n".encode())
+    good = SimpleUploadedFile("c.csv", b"ubigeo,year,category\n131101,2017,C\n")
     response = admin_client.post(url, {"file": good})
     assert response.status_code == 302
     assert DistrictCategory.objects.get().category == "C"
