@@ -14,6 +14,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
+from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet, as_drf_error
 from jass_registry.indicators import district_indicators
 from territory.models import AtmBudget, AtmOffice, District
 
@@ -177,3 +178,16 @@ class ObtainToken(ObtainAuthToken):
 
 router = DefaultRouter()
 router.register("districts", DistrictViewSet, basename="district")
+router.register("jass", JassViewSet, basename="jass")
+router.register("water-systems", WaterSystemViewSet, basename="water-system")
+router.register("board-terms", BoardTermViewSet, basename="board-term")
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django's ValidationError (raised by a service) as a 400."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from rest_framework.views import exception_handler as drf_handler
+
+    if isinstance(exc, DjangoValidationError):
+        exc = as_drf_error(exc)
+    return drf_handler(exc, context)

@@ -3,8 +3,6 @@ district's home page, and the health check."""
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from jass_registry.indicators import district_indicators
+from territory.exporting import csv_response
 from territory.models import AtmOffice, District
 
 from .districts import (
@@ -85,19 +84,13 @@ def district_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @require_GET
 def district_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered district list as CSV (UTF-8 with BOM so that Excel shows the accents)."""
+    """The filtered district list as CSV."""
     _reviewer_only(request.user)
     filterset, year = _filtered_districts(request)
     districts = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    writer = csv.writer(_Echo())
     header = [
         _("Ubigeo"),
         _("Distrito"),
@@ -107,25 +100,19 @@ def district_export(request: HttpRequest) -> StreamingHttpResponse:
         _("JASS registradas"),
         _("JASS activas"),
     ]
-
-    def rows():
-        yield "\ufeff" + writer.writerow(header)
-        for d in districts.order_by("ubigeo").iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    d.ubigeo,
-                    d.name,
-                    d.province.name,
-                    d.department.name,
-                    d.category or "",
-                    d.jass_count,
-                    d.active_jass_count,
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="distritos.csv"'
-    return response
+    rows = (
+        [
+            d.ubigeo,
+            d.name,
+            d.province.name,
+            d.department.name,
+            d.category or "",
+            d.jass_count,
+            d.active_jass_count,
+        ]
+        for d in districts.order_by("ubigeo").iterator(chunk_size=500)
+    )
+    return csv_response("distritos", header, rows)
 
 
 @login_required

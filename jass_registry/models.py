@@ -14,6 +14,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import District
+from territory.text import fold
+from territory.validators import (
+    FieldConstraintErrorsMixin,
+    latitude_in_peru,
+    longitude_in_peru,
+    not_in_future,
+)
 
 
 class JassKind(models.TextChoices):
@@ -47,14 +54,29 @@ class JassQuerySet(models.QuerySet):
     def in_district(self, district) -> JassQuerySet:
         return self.filter(district=district)
 
+    def search(self, text: str) -> JassQuerySet:
+        """Accent- and case-insensitive search on the name, the communities served and the
+        registry number."""
+        key = fold(text)
+        if not key:
+            return self
+        return self.filter(
+            Q(name_search__contains=key)
+            | Q(communities_search__contains=key)
+            | Q(registry_number__iexact=text.strip())
+        )
 
-class Jass(models.Model):
+
+class Jass(FieldConstraintErrorsMixin, models.Model):
     """An organización comunal that runs a drinking-water service."""
 
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="jass", verbose_name=_("distrito")
     )
     name = models.CharField(_("nombre"), max_length=200)
+    # Folded copies (no accents, lower case) that search reads on any database.
+    name_search = models.CharField(max_length=200, editable=False, default="")
+    communities_search = models.CharField(max_length=300, editable=False, default="")
     kind = models.CharField(
         _("tipo de organización"), max_length=12, choices=JassKind.choices, default=JassKind.JASS
     )
@@ -68,7 +90,9 @@ class Jass(models.Model):
     recognition_resolution = models.CharField(
         _("resolución de reconocimiento"), max_length=60, blank=True
     )
-    recognized_on = models.DateField(_("fecha de reconocimiento"), null=True, blank=True)
+    recognized_on = models.DateField(
+        _("fecha de reconocimiento"), null=True, blank=True, validators=[not_in_future]
+    )
     statute_approved = models.BooleanField(_("estatuto aprobado"), default=False)
     regulation_approved = models.BooleanField(
         _("reglamento de prestación del servicio aprobado"), default=False
@@ -88,11 +112,23 @@ class Jass(models.Model):
         _("estado"), max_length=10, choices=JassStatus.choices, default=JassStatus.ACTIVE
     )
     latitude = models.DecimalField(
-        _("latitud"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("latitud"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[latitude_in_peru],
     )
     longitude = models.DecimalField(
-        _("longitud"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("longitud"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[longitude_in_peru],
     )
+
+    constraint_fields = {"duplicate_registry_number": "registry_number"}
 
     # Summaries kept by visits.services (never edited by hand).
     last_visit_on = models.DateField(_("última visita"), null=True, blank=True, editable=False)
@@ -117,6 +153,10 @@ class Jass(models.Model):
                 fields=["district", "registry_number"],
                 condition=~Q(registry_number=""),
                 name="registry_number_unique_in_district",
+                violation_error_code="duplicate_registry_number",
+                violation_error_message=_(
+                    "Ya existe una organización con este N.° de inscripción en el distrito."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(monthly_fee__isnull=True) | Q(monthly_fee__gte=0),
@@ -127,6 +167,18 @@ class Jass(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Derived search keys, not business rules: kept in step with the text they index.
+        self.name_search = fold(self.name)
+        self.communities_search = fold(self.communities)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "name_search",
+                "communities_search",
+            }
+        super().save(*args, **kwargs)
 
     @property
     def is_registered(self) -> bool:
@@ -206,7 +258,7 @@ class WaterSystem(models.Model):
         return self.name
 
 
-class BoardTerm(models.Model):
+class BoardTerm(FieldConstraintErrorsMixin, models.Model):
     """A term of office of a JASS's consejo directivo."""
 
     jass = models.ForeignKey(
@@ -214,11 +266,15 @@ class BoardTerm(models.Model):
     )
     starts_on = models.DateField(_("inicio del periodo"))
     ends_on = models.DateField(_("fin del periodo"))
-    elected_on = models.DateField(_("fecha de elección"), null=True, blank=True)
+    elected_on = models.DateField(
+        _("fecha de elección"), null=True, blank=True, validators=[not_in_future]
+    )
     election_record = models.CharField(
         _("acta de elección en asamblea general"), max_length=120, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    constraint_fields = {"ends_before_start": "ends_on"}
 
     class Meta:
         verbose_name = _("periodo del consejo directivo")
@@ -226,7 +282,10 @@ class BoardTerm(models.Model):
         ordering = ["jass_id", "-starts_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gt=models.F("starts_on")), name="board_term_ends_after_start"
+                condition=Q(ends_on__gt=models.F("starts_on")),
+                name="board_term_ends_after_start",
+                violation_error_code="ends_before_start",
+                violation_error_message=_("El fin del periodo debe ser posterior a su inicio."),
             ),
         ]
         indexes = [models.Index(fields=["jass", "starts_on", "ends_on"], name="board_term_span")]
@@ -249,6 +308,14 @@ class Sex(models.TextChoices):
 
 
 dni_validator = RegexValidator(r"^\d{8}$", _("El DNI tiene 8 dígitos."))
+
+
+def role_order() -> models.Case:
+    """Board roles in the order people list them: presidente first, fiscal last."""
+    return models.Case(
+        *[models.When(role=role, then=index) for index, role in enumerate(BoardRole.values)],
+        output_field=models.IntegerField(),
+    )
 
 
 class BoardMember(models.Model):
@@ -280,3 +347,43 @@ class BoardMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.full_name}"
+
+
+class ChangeRecord(models.Model):
+    """Who changed what in the registry, and when. Written by the services, for every write
+    from the pages, the API and the import. Personal data in `changes` (DNI, phone) is masked
+    when shown to anyone but the district's staff."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Registro")
+        UPDATED = "updated", _("Modificación")
+        DISSOLVED = "dissolved", _("Disolución")
+        IMPORTED = "imported", _("Importación")
+        SYSTEM_ADDED = "system_added", _("Sistema de agua registrado")
+        SYSTEM_UPDATED = "system_updated", _("Sistema de agua modificado")
+        SYSTEM_RETIRED = "system_retired", _("Sistema de agua dado de baja")
+        BOARD_STARTED = "board_started", _("Nuevo consejo directivo")
+        BOARD_CLOSED = "board_closed", _("Cierre de periodo del consejo directivo")
+
+    jass = models.ForeignKey(
+        Jass, on_delete=models.CASCADE, related_name="changes", verbose_name=_("JASS")
+    )
+    action = models.CharField(_("acción"), max_length=16, choices=Action.choices)
+    target = models.CharField(_("objeto"), max_length=200, blank=True)
+    changes = models.JSONField(_("cambios"), default=dict, blank=True)
+    user = models.ForeignKey(
+        "territory.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("usuario"),
+    )
+    at = models.DateTimeField(_("fecha y hora"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("cambio en el registro")
+        verbose_name_plural = _("cambios en el registro")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.target}"

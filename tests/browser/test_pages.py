@@ -6,6 +6,7 @@ Every page visited is saved as a full-page screenshot in test-artifacts/screensh
 from __future__ import annotations
 
 import gettext
+import io
 import os
 import re
 from pathlib import Path
@@ -77,8 +78,8 @@ def demo(transactional_db, settings):
     checks the password with the same settings."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if District.objects.count() < PERU_DISTRICTS:
-        call_command("load_territory", verbosity=0)
-    call_command("load_demo", verbosity=0)
+        call_command("load_territory", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -1,0 +1,427 @@
+"""REST endpoints of the registry (/jass/, /water-systems/, /board-terms/; shared/API.md).
+
+The same services as the pages do the writes, so validation, scoping and history are the same.
+Staff of a district write their own district; reviewers read every district (403 on writes);
+another district's objects are 404. DNI and phone appear only for the district's own staff.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.response import Response
+
+from territory.models import District
+
+from . import services
+from .models import (
+    BoardMember,
+    BoardTerm,
+    Jass,
+    JassKind,
+    JassStatus,
+    WaterSystem,
+    role_order,
+)
+from .risk import Signal, signal_codes, with_risk
+
+
+def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(
+            {
+                ("non_field_errors" if k == "__all__" else k): v
+                for k, v in error.message_dict.items()
+            }
+        )
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+class RegistryPermission(permissions.BasePermission):
+    """Reads for every signed-in role; writes only for ATM staff (their district is enforced
+    by the scoped querysets and by the serializers)."""
+
+    message = _("Su rol no permite modificar el registro.")
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or request.user.is_atm
+
+
+def _sees_personal(serializer, district_id: str) -> bool:
+    request = serializer.context.get("request")
+    return bool(request and request.user.is_authenticated and request.user.is_staff_of(district_id))
+
+
+# --- board terms ------------------------------------------------------------------------------
+
+
+class BoardMemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BoardMember
+        fields = ["role", "full_name", "dni", "sex", "phone", "starts_on", "ends_on"]
+        extra_kwargs = {
+            "dni": {"required": False},
+            "sex": {"required": False},
+            "phone": {"required": False},
+        }
+
+    def to_representation(self, member):
+        data = super().to_representation(member)
+        district_id = self.context.get("district_id")
+        if district_id is None or not _sees_personal(self, district_id):
+            data.pop("dni", None)
+            data.pop("phone", None)
+        return data
+
+
+class BoardTermSerializer(serializers.ModelSerializer):
+    members = BoardMemberSerializer(many=True)
+    jass = serializers.PrimaryKeyRelatedField(queryset=Jass.objects.none())
+
+    class Meta:
+        model = BoardTerm
+        fields = ["id", "jass", "starts_on", "ends_on", "elected_on", "election_record", "members"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "jass" in self.fields:
+            # Only JASS the user may write: another district's id is "does not exist".
+            self.fields["jass"].queryset = Jass.objects.visible_to(request.user).filter(
+                district_id=getattr(request.user, "district_id", None)
+            )
+
+    def validate(self, attrs):
+        if attrs["ends_on"] <= attrs["starts_on"]:
+            raise serializers.ValidationError(
+                {"ends_on": [_("El fin del periodo debe ser posterior a su inicio.")]}
+            )
+        return attrs
+
+    def to_representation(self, term):
+        self.fields["members"].child.context["district_id"] = term.jass.district_id
+        return super().to_representation(term)
+
+    def create(self, validated_data):
+        members = validated_data.pop("members")
+        try:
+            return services.board_term_start(
+                user=self.context["request"].user, members=members, **validated_data
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+
+class BoardTermFilter(django_filters.FilterSet):
+    jass = django_filters.NumberFilter(field_name="jass_id")
+    district = django_filters.CharFilter(field_name="jass__district_id")
+
+    class Meta:
+        model = BoardTerm
+        fields = ["jass", "district"]
+
+
+class BoardTermViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Board terms. Starting a term closes the one it overlaps (the day before its start).
+    Terms are not edited or deleted through the API: the register of boards is a record."""
+
+    serializer_class = BoardTermSerializer
+    permission_classes = [RegistryPermission]
+    filterset_class = BoardTermFilter
+    ordering_fields = ["starts_on", "ends_on", "id"]
+    ordering = ["-starts_on", "id"]
+
+    def get_queryset(self):
+        return (
+            BoardTerm.objects.filter(jass__in=Jass.objects.visible_to(self.request.user))
+            .select_related("jass")
+            .prefetch_related(
+                Prefetch("members", queryset=BoardMember.objects.order_by(role_order(), "pk"))
+            )
+        )
+
+
+# --- water systems ----------------------------------------------------------------------------
+
+
+class WaterSystemSerializer(serializers.ModelSerializer):
+    jass = serializers.PrimaryKeyRelatedField(queryset=Jass.objects.none())
+
+    class Meta:
+        model = WaterSystem
+        fields = [
+            "id",
+            "jass",
+            "name",
+            "system_type",
+            "built_year",
+            "households",
+            "chlorination",
+            "condition",
+            "retired_on",
+            "last_reading_on",
+            "last_reading_mg_l",
+        ]
+        read_only_fields = ["last_reading_on", "last_reading_mg_l"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["jass"].queryset = Jass.objects.visible_to(request.user).filter(
+                district_id=getattr(request.user, "district_id", None)
+            )
+
+    def validate(self, attrs):
+        if self.instance is not None and "jass" in attrs and attrs["jass"] != self.instance.jass:
+            raise serializers.ValidationError(
+                {"jass": [_("Un sistema no se traslada a otra organización.")]}
+            )
+        return attrs
+
+    def create(self, validated_data):
+        retired_on = validated_data.pop("retired_on", None)
+        jass = validated_data.pop("jass")
+        user = self.context["request"].user
+        try:
+            system = services.water_system_create(user=user, jass=jass, data=validated_data)
+            if retired_on:
+                system = services.water_system_retire(
+                    user=user, system=system, retired_on=retired_on
+                )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return system
+
+    def update(self, system, validated_data):
+        retired_on = validated_data.pop("retired_on", None)
+        validated_data.pop("jass", None)
+        user = self.context["request"].user
+        try:
+            system = services.water_system_update(user=user, system=system, data=validated_data)
+            if retired_on and not system.retired_on:
+                system = services.water_system_retire(
+                    user=user, system=system, retired_on=retired_on
+                )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return system
+
+
+class WaterSystemFilter(django_filters.FilterSet):
+    jass = django_filters.NumberFilter(field_name="jass_id")
+    district = django_filters.CharFilter(field_name="jass__district_id")
+    active = django_filters.BooleanFilter(field_name="retired_on", lookup_expr="isnull")
+
+    class Meta:
+        model = WaterSystem
+        fields = ["jass", "district", "active"]
+
+
+class WaterSystemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Water systems. Retire one by PATCHing `retired_on`; nothing is deleted."""
+
+    serializer_class = WaterSystemSerializer
+    permission_classes = [RegistryPermission]
+    filterset_class = WaterSystemFilter
+    ordering_fields = ["name", "id"]
+    ordering = ["jass_id", "name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return WaterSystem.objects.filter(jass__in=Jass.objects.visible_to(self.request.user))
+
+
+# --- JASS ------------------------------------------------------------------------------------
+
+
+class JassSerializer(serializers.ModelSerializer):
+    district = serializers.SlugRelatedField(
+        slug_field="ubigeo", queryset=District.objects.all(), required=True
+    )
+    risk_signals = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Jass
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "district",
+            "status",
+            "registry_number",
+            "recognition_resolution",
+            "recognized_on",
+            "associates",
+            "monthly_fee",
+            "risk_signals",
+            "communities",
+            "households",
+            "statute_approved",
+            "regulation_approved",
+            "latitude",
+            "longitude",
+            "last_visit_on",
+            "last_training_on",
+            "last_finance_review_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "last_visit_on",
+            "last_training_on",
+            "last_finance_review_on",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Signal.choices)))
+    def get_risk_signals(self, jass) -> list[str]:
+        return signal_codes(jass)
+
+    def validate_district(self, district):
+        user = self.context["request"].user
+        if self.instance is not None and district.ubigeo != self.instance.district_id:
+            raise serializers.ValidationError(_("Una organización no cambia de distrito."))
+        if not user.is_staff_of(district.ubigeo):
+            raise serializers.ValidationError(
+                _("Solo puede registrar organizaciones de su propio distrito.")
+            )
+        return district
+
+    def validate_status(self, value):
+        if value == JassStatus.DISSOLVED and (
+            self.instance is None or self.instance.status != JassStatus.DISSOLVED
+        ):
+            raise serializers.ValidationError(
+                _("Para disolver una organización use DELETE (se conserva su historial).")
+            )
+        return value
+
+    def create(self, validated_data):
+        district = validated_data.pop("district")
+        try:
+            jass = services.jass_create(
+                user=self.context["request"].user, district_id=district.ubigeo, data=validated_data
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return _annotated(jass.pk)
+
+    def update(self, jass, validated_data):
+        validated_data.pop("district", None)
+        try:
+            jass = services.jass_update(
+                user=self.context["request"].user, jass=jass, data=validated_data
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return _annotated(jass.pk)
+
+
+class JassDetailSerializer(JassSerializer):
+    water_systems = WaterSystemSerializer(many=True, read_only=True)
+    current_board = serializers.SerializerMethodField()
+
+    class Meta(JassSerializer.Meta):
+        fields = [*JassSerializer.Meta.fields, "water_systems", "current_board"]
+
+    @extend_schema_field(BoardTermSerializer(allow_null=True, read_only=True))
+    def get_current_board(self, jass):
+        today = timezone.localdate()
+        current = next(
+            (t for t in jass.board_terms.all() if t.starts_on <= today <= t.ends_on), None
+        )
+        if current is None:
+            return None
+        serializer = BoardTermSerializer(current, context=self.context)
+        return serializer.data
+
+
+def _annotated(pk: int) -> Jass:
+    return with_risk(Jass.objects.filter(pk=pk), timezone.localdate()).get()
+
+
+class JassFilter(django_filters.FilterSet):
+    district = django_filters.CharFilter(field_name="district_id")
+    department = django_filters.CharFilter(field_name="district__department_id")
+    province = django_filters.CharFilter(field_name="district__province_id")
+    status = django_filters.ChoiceFilter(choices=JassStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=JassKind.choices)
+    at_risk = django_filters.BooleanFilter(field_name="at_risk")
+    signal = django_filters.ChoiceFilter(choices=Signal.choices, method="filter_signal")
+    q = django_filters.CharFilter(method="filter_q")
+
+    class Meta:
+        model = Jass
+        fields = ["district", "department", "province", "status", "kind", "at_risk"]
+
+    def filter_signal(self, queryset, name, value):
+        return queryset.filter(**{f"risk_{value}": True})
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+
+class JassViewSet(viewsets.ModelViewSet):
+    """Community water organisations. DELETE dissolves (status `dissolved`); nothing is
+    hard-deleted and the history is kept."""
+
+    permission_classes = [RegistryPermission]
+    filterset_class = JassFilter
+    ordering_fields = ["name", "registry_number", "recognized_on", "associates", "id"]
+    ordering = ["district_id", "name", "id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        queryset = with_risk(Jass.objects.visible_to(self.request.user), timezone.localdate())
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                "water_systems",
+                Prefetch(
+                    "board_terms",
+                    queryset=BoardTerm.objects.select_related("jass").prefetch_related(
+                        Prefetch(
+                            "members", queryset=BoardMember.objects.order_by(role_order(), "pk")
+                        )
+                    ),
+                ),
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return JassDetailSerializer if self.action == "retrieve" else JassSerializer
+
+    def get_object(self):
+        obj = super().get_object()
+        if (
+            self.request.method not in permissions.SAFE_METHODS
+            and not self.request.user.is_staff_of(obj.district_id)
+        ):
+            # Only a reviewer can see another district's JASS, and reviewers never write.
+            self.permission_denied(self.request)
+        return obj
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        jass = self.get_object()
+        services.jass_dissolve(user=request.user, jass=jass, reason="API")
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,451 @@
+"""Registry pages: the district's JASS list and export, registration and editing, water systems,
+boards, dissolution and the import. Reads are for the district's staff and for reviewers;
+writes only for the district's staff. Another district's staff get 404."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from territory.exporting import export_response
+from territory.models import District
+
+from . import importing, services
+from .forms import (
+    DEFAULT_ROLES,
+    BoardMemberFormSet,
+    BoardTermForm,
+    DissolveForm,
+    JassFilterForm,
+    JassForm,
+    RetireForm,
+    WaterSystemForm,
+)
+from .history import history_rows
+from .models import BoardMember, BoardTerm, Jass, JassStatus, WaterSystem, role_order
+from .risk import filter_signal, signals_of, with_risk
+
+PAGE_SIZE = 50
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+def _district_for_read(user, ubigeo: str) -> District:
+    return get_object_or_404(District.objects.workspaces_visible_to(user).with_place(), pk=ubigeo)
+
+
+def _district_for_write(user, ubigeo: str) -> District:
+    district = _district_for_read(user, ubigeo)
+    if not user.is_staff_of(district.ubigeo):
+        raise PermissionDenied(_("Solo el personal del ATM del distrito registra y modifica."))
+    return district
+
+
+def _get_jass_for_user(user, pk: int, *, write: bool = False) -> Jass:
+    """404 outside the user's scope (existence not revealed); 403 for a reviewer's write."""
+    jass = get_object_or_404(Jass.objects.visible_to(user).select_related("district"), pk=pk)
+    if write and not user.is_staff_of(jass.district_id):
+        raise PermissionDenied(_("Solo el personal del ATM del distrito registra y modifica."))
+    return jass
+
+
+def _get_system_for_user(user, pk: int) -> WaterSystem:
+    system = get_object_or_404(
+        WaterSystem.objects.filter(jass__in=Jass.objects.visible_to(user)).select_related(
+            "jass", "jass__district"
+        ),
+        pk=pk,
+    )
+    if not user.is_staff_of(system.jass.district_id):
+        raise PermissionDenied(_("Solo el personal del ATM del distrito registra y modifica."))
+    return system
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form (field errors where the field exists)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- list and export ---------------------------------------------------------------------------
+
+
+def filtered_jass(district: District, params) -> tuple[JassFilterForm, object]:
+    """The district's JASS with their risk signals, filtered and ordered as the form says.
+    The page, the CSV and the XLSX export read this same queryset."""
+    form = JassFilterForm(params)
+    queryset = with_risk(Jass.objects.in_district(district), timezone.localdate())
+    if not form.is_valid():
+        return form, queryset.none()
+    data = form.cleaned_data
+    queryset = queryset.search(data["q"])
+    if data["status"]:
+        queryset = queryset.filter(status=data["status"])
+    if data["kind"]:
+        queryset = queryset.filter(kind=data["kind"])
+    if data["community"]:
+        from territory.text import fold
+
+        queryset = queryset.filter(communities_search__contains=fold(data["community"]))
+    if data["signal"] == "any":
+        queryset = queryset.filter(at_risk=True)
+    elif data["signal"]:
+        queryset = filter_signal(queryset, data["signal"])
+    ordering = data["ordering"] or "name"
+    return form, queryset.order_by(ordering, "pk")
+
+
+@login_required
+@require_GET
+def jass_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    district = _district_for_read(request.user, ubigeo)
+    form, queryset = filtered_jass(district, request.GET)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    for jass in page:
+        jass.signals = signals_of(jass)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "jass_registry/jass_list.html",
+        {
+            "district": district,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_edit": request.user.is_staff_of(district.ubigeo),
+        },
+    )
+
+
+EXPORT_HEADER = [
+    ("id", "ID"),
+    ("name", "Nombre"),
+    ("kind", "Tipo"),
+    ("communities", "Centros poblados"),
+    ("households", "Viviendas atendidas"),
+    ("registry_number", "N.° de inscripción"),
+    ("recognition_resolution", "Resolución de reconocimiento"),
+    ("recognized_on", "Fecha de reconocimiento"),
+    ("statute_approved", "Estatuto aprobado"),
+    ("regulation_approved", "Reglamento aprobado"),
+    ("associates", "Asociados"),
+    ("monthly_fee", "Cuota familiar"),
+    ("status", "Estado"),
+    ("latitude", "Latitud"),
+    ("longitude", "Longitud"),
+    ("signals", "Alertas"),
+]
+
+
+@login_required
+@require_GET
+def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
+    district = _district_for_read(request.user, ubigeo)
+    _form, queryset = filtered_jass(district, request.GET)
+    yes, no = _("Sí"), _("No")
+
+    def rows():
+        for j in queryset.iterator(chunk_size=1000):
+            yield [
+                j.pk,
+                j.name,
+                j.get_kind_display(),
+                j.communities,
+                j.households,
+                j.registry_number,
+                j.recognition_resolution,
+                j.recognized_on,
+                yes if j.statute_approved else no,
+                yes if j.regulation_approved else no,
+                j.associates,
+                j.monthly_fee,
+                j.get_status_display(),
+                j.latitude,
+                j.longitude,
+                ", ".join(str(s.label) for s in signals_of(j)),
+            ]
+
+    header = [_(label) for _f, label in EXPORT_HEADER]
+    return export_response(fmt, f"jass-{district.ubigeo}", header, rows())
+
+
+# --- register, edit, dissolve -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def jass_create(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    district = _district_for_write(request.user, ubigeo)
+    form = JassForm(request.POST or None, district_id=district.ubigeo)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_similar"}
+        try:
+            jass = services.jass_create(user=request.user, district_id=district.ubigeo, data=data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Se registró %(name)s.") % {"name": jass.name})
+            return redirect("jass_registry:detail", pk=jass.pk)
+    return render(
+        request,
+        "jass_registry/jass_form.html",
+        {"district": district, "form": form, "creating": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def jass_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    jass = _get_jass_for_user(request.user, pk, write=True)
+    if jass.status == JassStatus.DISSOLVED:
+        messages.error(request, _("Una organización disuelta no se modifica."))
+        return redirect("jass_registry:detail", pk=jass.pk)
+    form = JassForm(request.POST or None, instance=jass, district_id=jass.district_id)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_similar"}
+        try:
+            services.jass_update(user=request.user, jass=Jass.objects.get(pk=jass.pk), data=data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Se guardaron los cambios."))
+            return redirect("jass_registry:detail", pk=jass.pk)
+    return render(
+        request,
+        "jass_registry/jass_form.html",
+        {"district": jass.district, "form": form, "jass": jass, "creating": False},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def jass_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
+    jass = _get_jass_for_user(request.user, pk, write=True)
+    form = DissolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.jass_dissolve(user=request.user, jass=jass, reason=form.cleaned_data["reason"])
+        messages.success(request, _("%(name)s figura ahora como disuelta.") % {"name": jass.name})
+        return redirect("jass_registry:detail", pk=jass.pk)
+    return render(request, "jass_registry/jass_dissolve.html", {"jass": jass, "form": form})
+
+
+# --- detail ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def jass_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    base = _get_jass_for_user(request.user, pk)
+    jass = (
+        with_risk(Jass.objects.filter(pk=base.pk), timezone.localdate())
+        .select_related("district", "district__province", "district__department")
+        .get()
+    )
+    terms = list(
+        BoardTerm.objects.filter(jass=jass)
+        .prefetch_related(
+            Prefetch("members", queryset=BoardMember.objects.order_by(role_order(), "pk"))
+        )
+        .order_by("-starts_on")
+    )
+    today = timezone.localdate()
+    current = next((t for t in terms if t.starts_on <= today <= t.ends_on), None)
+    sees_personal = request.user.is_staff_of(jass.district_id)
+    return render(
+        request,
+        "jass_registry/jass_detail.html",
+        {
+            "jass": jass,
+            "district": jass.district,
+            "signals": signals_of(jass),
+            "systems": jass.water_systems.order_by("retired_on", "name"),
+            "terms": terms,
+            "current_term": current,
+            "history": history_rows(jass, sees_personal=sees_personal),
+            "sees_personal": sees_personal,
+            "can_edit": sees_personal and jass.status != JassStatus.DISSOLVED,
+        },
+    )
+
+
+# --- water systems -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def system_create(request: HttpRequest, pk: int) -> HttpResponse:
+    jass = _get_jass_for_user(request.user, pk, write=True)
+    form = WaterSystemForm(request.POST or None, instance=WaterSystem(jass=jass))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.water_system_create(user=request.user, jass=jass, data=form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Se registró el sistema de agua."))
+            return redirect("jass_registry:detail", pk=jass.pk)
+    return render(request, "jass_registry/system_form.html", {"jass": jass, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    system = _get_system_for_user(request.user, pk)
+    form = WaterSystemForm(request.POST or None, instance=system)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.water_system_update(
+                user=request.user,
+                system=WaterSystem.objects.get(pk=system.pk),
+                data=form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Se guardaron los cambios del sistema de agua."))
+            return redirect("jass_registry:detail", pk=system.jass_id)
+    return render(
+        request,
+        "jass_registry/system_form.html",
+        {"jass": system.jass, "form": form, "system": system},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def system_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    system = _get_system_for_user(request.user, pk)
+    form = RetireForm(request.POST or None, initial={"retired_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.water_system_retire(
+                user=request.user, system=system, retired_on=form.cleaned_data["retired_on"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("El sistema de agua quedó dado de baja."))
+            return redirect("jass_registry:detail", pk=system.jass_id)
+    return render(request, "jass_registry/system_retire.html", {"system": system, "form": form})
+
+
+# --- boards ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_start(request: HttpRequest, pk: int) -> HttpResponse:
+    jass = _get_jass_for_user(request.user, pk, write=True)
+    form = BoardTermForm(request.POST or None, initial={"jass_id": jass.pk})
+    members = BoardMemberFormSet(
+        request.POST or None,
+        prefix="members",
+        initial=[{"role": role} for role in DEFAULT_ROLES],
+    )
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        try:
+            services.board_term_start(
+                user=request.user,
+                jass=jass,
+                members=members.members(),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Se registró el nuevo consejo directivo."))
+            return redirect("jass_registry:detail", pk=jass.pk)
+    return render(
+        request,
+        "jass_registry/board_form.html",
+        {"jass": jass, "form": form, "members": members},
+    )
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def _import_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
+    _district_for_write(request.user, ubigeo)
+    header, example = importing.template_rows()
+    return export_response(fmt, "plantilla-jass", header, [example])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def jass_import(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    """Step 1: upload and preview (nothing written). Step 2: confirm, which re-validates the
+    stored file and writes it all or nothing."""
+    district = _district_for_write(request.user, ubigeo)
+    context = {"district": district}
+    if request.method == "POST" and request.POST.get("token"):
+        pending = request.session.get("jass_import") or {}
+        token = request.POST["token"]
+        if pending.get("token") != token or pending.get("district") != district.ubigeo:
+            raise Http404
+        path = _import_dir() / f"{token}{pending['suffix']}"
+        if not path.exists():
+            messages.error(request, _("El archivo ya no está disponible; vuelva a subirlo."))
+            return redirect("jass_registry:import", ubigeo=district.ubigeo)
+        result = importing.preview(
+            content=path.read_bytes(), filename=path.name, district_id=district.ubigeo
+        )
+        if result.ok:
+            created, updated = importing.apply(
+                preview_result=result, district_id=district.ubigeo, user=request.user
+            )
+            path.unlink(missing_ok=True)
+            request.session.pop("jass_import", None)
+            messages.success(
+                request,
+                _("Importación terminada: %(c)d nuevas, %(u)d actualizadas.")
+                % {"c": created, "u": updated},
+            )
+            return redirect("jass_registry:list", ubigeo=district.ubigeo)
+        context["preview"] = result
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        if not upload or not upload.name.lower().endswith((".csv", ".xlsx")):
+            messages.error(request, _("Elija un archivo CSV o XLSX."))
+            return redirect("jass_registry:import", ubigeo=district.ubigeo)
+        content = upload.read()
+        result = importing.preview(
+            content=content, filename=upload.name, district_id=district.ubigeo
+        )
+        context["preview"] = result
+        if result.ok:
+            token = uuid.uuid4().hex
+            suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+            (_import_dir() / f"{token}{suffix}").write_bytes(content)
+            request.session["jass_import"] = {
+                "token": token,
+                "suffix": suffix,
+                "district": district.ubigeo,
+            }
+            context["token"] = token
+    return render(request, "jass_registry/jass_import.html", context)
