@@ -253,10 +253,21 @@ class WaterSystemViewSet(
 # --- JASS ------------------------------------------------------------------------------------
 
 
+class UbigeoField(serializers.SlugRelatedField):
+    """A district by its ubigeo, read from the foreign key without loading the district."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="ubigeo", queryset=District.objects.all(), **kwargs)
+
+    def use_pk_only_optimization(self):
+        return True
+
+    def to_representation(self, value):
+        return value.pk  # the ubigeo is the district's primary key
+
+
 class JassSerializer(serializers.ModelSerializer):
-    district = serializers.SlugRelatedField(
-        slug_field="ubigeo", queryset=District.objects.all(), required=True
-    )
+    district = UbigeoField()
     risk_signals = serializers.SerializerMethodField()
 
     class Meta:
@@ -292,6 +303,8 @@ class JassSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        # Uniqueness is checked by the service (full_clean), with the message on its field.
+        validators = []
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Signal.choices)))
     def get_risk_signals(self, jass) -> list[str]:

@@ -82,3 +82,66 @@ def test_district_detail_endpoint(staff_a, registry_rows):
     # token+user, MAX(category year), the district, the office, its budgets,
     # the JASS aggregate, the water-system aggregate
     assert one == fifty == 7
+
+
+@pytest.fixture
+def cascas_jass():
+    """n JASS in Cascas, each with a current board of five and a water system."""
+    import datetime as dt
+
+    from tests.factories import BoardMemberFactory, BoardTermFactory, WaterSystemFactory
+
+    def make(n: int):
+        for _ in range(n):
+            jass = JassFactory(district_id="131101")
+            term = BoardTermFactory(
+                jass=jass, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2027, 12, 31)
+            )
+            BoardMemberFactory(term=term)
+            WaterSystemFactory(jass=jass)
+
+    return make
+
+
+def test_jass_list_page(client, staff_a, cascas_jass):
+    client.force_login(staff_a)
+    cascas_jass(1)
+    one = count_queries(lambda: client.get("/distritos/131101/jass/"))
+    cascas_jass(49)
+    fifty = count_queries(lambda: client.get("/distritos/131101/jass/"))
+    # session, user, district (with place), COUNT for the paginator, the page of JASS with their
+    # risk signals (board dates as subqueries of the same statement), session refresh
+    assert one == fifty == 6
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_jass_export(client, staff_a, cascas_jass, fmt):
+    client.force_login(staff_a)
+    cascas_jass(1)
+    one = count_queries(lambda: client.get(f"/distritos/131101/jass/exportar.{fmt}"))
+    cascas_jass(49)
+    fifty = count_queries(lambda: client.get(f"/distritos/131101/jass/exportar.{fmt}"))
+    # session, user, district, session refresh, the JASS with their signals (one statement)
+    assert one == fifty == 5
+
+
+def test_jass_list_endpoint(staff_a, reviewer, cascas_jass):
+    api = api_client_for(reviewer)
+    cascas_jass(1)
+    one = count_queries(lambda: api.get("/api/v1/jass/", {"page_size": 50}))
+    cascas_jass(49)
+    fifty = count_queries(lambda: api.get("/api/v1/jass/", {"page_size": 50}))
+    five_hundred = count_queries(lambda: api.get("/api/v1/jass/", {"page_size": 500}))
+    # token+user, COUNT, the page with signals
+    assert one == fifty == five_hundred == 3
+
+
+@pytest.mark.parametrize("path", ["/api/v1/board-terms/", "/api/v1/water-systems/"])
+def test_board_and_water_system_endpoints(staff_a, cascas_jass, path):
+    api = api_client_for(staff_a)
+    cascas_jass(1)
+    one = count_queries(lambda: api.get(path))
+    cascas_jass(49)
+    fifty = count_queries(lambda: api.get(path))
+    # token+user, COUNT, the page (+ members of the page's terms, one prefetch)
+    assert one == fifty

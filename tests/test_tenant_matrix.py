@@ -13,8 +13,10 @@ import pytest
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
 from territory.models import AtmOffice
 from tests.conftest import CASCAS, api_client_for
+from tests.factories import BoardMemberFactory, BoardTermFactory, JassFactory, WaterSystemFactory
 
 PERSONAS = ("own", "other", "reviewer", "outsider", "anon")
 
@@ -85,6 +87,105 @@ ROUTES: dict[str, list[Route]] = {
     "district-detail": [
         Route(f"/api/v1/districts/{CASCAS}/", expect=statuses(200, 200, 200, 200, 401), api=True)
     ],
+    # --- JASS registry (objects of Cascas: {jass}, {system}, {term}) ---
+    "jass_registry:list": [
+        Route(f"/distritos/{CASCAS}/jass/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "jass_registry:export": [
+        Route(f"/distritos/{CASCAS}/jass/exportar.csv", expect=statuses(200, 404, 200, 404, 302)),
+        Route(f"/distritos/{CASCAS}/jass/exportar.xlsx", expect=statuses(200, 404, 200, 404, 302)),
+    ],
+    "jass_registry:create": [
+        Route(f"/distritos/{CASCAS}/jass/nueva/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            f"/distritos/{CASCAS}/jass/nueva/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"name": "JASS Nueva", "kind": "jass", "status": "active"},
+        ),
+    ],
+    "jass_registry:import": [
+        Route(f"/distritos/{CASCAS}/jass/importar/", expect=statuses(200, 404, 403, 404, 302))
+    ],
+    "jass_registry:template": [
+        Route(f"/distritos/{CASCAS}/jass/plantilla.xlsx", expect=statuses(200, 404, 403, 404, 302))
+    ],
+    "jass_registry:detail": [Route("/jass/{jass}/", expect=statuses(200, 404, 200, 404, 302))],
+    "jass_registry:edit": [
+        Route("/jass/{jass}/editar/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/jass/{jass}/editar/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"name": "JASS Cambiada", "kind": "jass", "status": "active"},
+        ),
+    ],
+    "jass_registry:dissolve": [
+        Route("/jass/{jass}/disolver/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/jass/{jass}/disolver/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"reason": "Acta", "confirm": "on"},
+        ),
+    ],
+    "jass_registry:system_create": [
+        Route("/jass/{jass}/sistemas/nuevo/", expect=statuses(200, 404, 403, 404, 302))
+    ],
+    "jass_registry:board_start": [
+        Route("/jass/{jass}/directiva/nueva/", expect=statuses(200, 404, 403, 404, 302))
+    ],
+    "jass_registry:system_edit": [
+        Route("/sistemas/{system}/editar/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/sistemas/{system}/editar/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"name": "Otro", "system_type": "other", "chlorination": "none", "condition": "poor"},
+        ),
+    ],
+    "jass_registry:system_retire": [
+        Route("/sistemas/{system}/baja/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/sistemas/{system}/baja/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"retired_on": "2026-01-01"},
+        ),
+    ],
+    "jass-list": [Route("/api/v1/jass/", expect=statuses(200, 200, 200, 200, 401), api=True)],
+    "jass-detail": [
+        Route("/api/v1/jass/{jass}/", expect=statuses(200, 404, 200, 404, 401), api=True),
+        Route(
+            "/api/v1/jass/{jass}/",
+            "patch",
+            statuses(200, 404, 403, 403, 401),
+            {"name": "X"},
+            api=True,
+        ),
+        Route("/api/v1/jass/{jass}/", "delete", statuses(204, 404, 403, 403, 401), api=True),
+    ],
+    "water-system-list": [
+        Route("/api/v1/water-systems/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "water-system-detail": [
+        Route(
+            "/api/v1/water-systems/{system}/", expect=statuses(200, 404, 200, 404, 401), api=True
+        ),
+        Route(
+            "/api/v1/water-systems/{system}/",
+            "patch",
+            statuses(200, 404, 403, 403, 401),
+            {"name": "X"},
+            api=True,
+        ),
+    ],
+    "board-term-list": [
+        Route("/api/v1/board-terms/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "board-term-detail": [
+        Route("/api/v1/board-terms/{term}/", expect=statuses(200, 404, 200, 404, 401), api=True)
+    ],
     "api_schema": [Route("/api/schema/", expect=statuses(200, 200, 200, 200, 200))],
     "api_docs": [Route("/api/docs/", expect=statuses(200, 200, 200, 200, 200))],
 }
@@ -129,19 +230,41 @@ CASES = [
 ]
 
 
+@pytest.fixture
+def cascas_objects(staff_a):
+    jass = JassFactory(district_id=CASCAS)
+    term = BoardTermFactory(jass=jass)
+    BoardMemberFactory(term=term)
+    return {"jass": jass.pk, "system": WaterSystemFactory(jass=jass).pk, "term": term.pk}
+
+
+def snapshot():
+    """Everything a write by someone else could have touched."""
+    return {
+        "office": model_to_dict(AtmOffice.objects.get(pk=CASCAS)),
+        "jass": list(Jass.objects.order_by("pk").values()),
+        "systems": list(WaterSystem.objects.order_by("pk").values()),
+        "terms": list(BoardTerm.objects.order_by("pk").values()),
+        "history": ChangeRecord.objects.count(),
+    }
+
+
 @pytest.mark.parametrize(("name", "index", "persona"), CASES)
-def test_each_persona_gets_the_expected_answer(name, index, persona, personas, client):
+def test_each_persona_gets_the_expected_answer(
+    name, index, persona, personas, client, cascas_objects
+):
     route = ROUTES[name][index]
-    office_before = model_to_dict(AtmOffice.objects.get(pk=CASCAS))
+    path = route.path.format(**cascas_objects)
+    before = snapshot()
     http = _client_for(persona, personas, client, route)
     call = getattr(http, route.method)
     if route.api:
-        response = call(route.path, route.data, format="json")
+        response = call(path, route.data, format="json")
     else:
-        response = call(route.path, route.data or {})
+        response = call(path, route.data or {})
     assert response.status_code == route.expect[persona], response.content[:300]
-    if route.method != "get" and persona != "own":
-        assert model_to_dict(AtmOffice.objects.get(pk=CASCAS)) == office_before
+    if route.method != "get" and persona != "own" and name != "set_language":
+        assert snapshot() == before
 
 
 @pytest.mark.parametrize("persona", ["own", "other", "reviewer", "outsider", "anon"])
