@@ -258,10 +258,8 @@ def test_each_persona_gets_the_expected_answer(
     before = snapshot()
     http = _client_for(persona, personas, client, route)
     call = getattr(http, route.method)
-    if route.api:
-        response = call(path, route.data, format="json")
-    else:
-        response = call(path, route.data or {})
+    kwargs = {"format": "json"} if route.api else {}
+    response = call(path, route.data if route.api else (route.data or {}), **kwargs)
     assert response.status_code == route.expect[persona], response.content[:300]
     if route.method != "get" and persona != "own" and name != "set_language":
         assert snapshot() == before

@@ -9,7 +9,10 @@ from jass_registry.models import ChangeRecord, Jass
 from tests.factories import JassFactory
 
 CASCAS = "131101"
-HEADER = "Nombre,Tipo,Centros poblados,N.° de inscripción,Resolución de reconocimiento,Fecha de reconocimiento,Estatuto aprobado,Asociados,Cuota familiar,Estado\n"
+HEADER = (
+    "Nombre,Tipo,Centros poblados,N.° de inscripción,Resolución de reconocimiento,"
+    "Fecha de reconocimiento,Estatuto aprobado,Asociados,Cuota familiar,Estado\n"
+)
 
 
 def csv_file(rows: list[str]) -> bytes:
@@ -18,7 +21,8 @@ def csv_file(rows: list[str]) -> bytes:
 
 def good_rows(n: int) -> list[str]:
     return [
-        f"JASS Caserío {i},JASS,Caserío {i},{i:04d}-2020,R.A. {i}-2020,15/03/2020,Sí,{40 + i % 50},2.50,Activa"
+        f"JASS Caserío {i},JASS,Caserío {i},{i:04d}-2020,R.A. {i}-2020,15/03/2020,Sí,"
+        f"{40 + i % 50},2.50,Activa"
         for i in range(n)
     ]
 

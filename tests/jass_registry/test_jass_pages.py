@@ -134,8 +134,9 @@ def test_the_detail_shows_signals_with_their_reason(client, staff_a):
 
 
 def test_dni_is_shown_to_own_staff_and_masked_for_reviewers(client, staff_a, reviewer):
-    from jass_registry.services import board_term_start
     import datetime as dt
+
+    from jass_registry.services import board_term_start
 
     jass = JassFactory(district_id=CASCAS)
     board_term_start(
