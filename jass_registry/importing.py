@@ -19,7 +19,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,34 +82,27 @@ _YES = {"si", "sí", "s", "x", "1", "true", "yes", "verdadero"}
 _NO = {"no", "n", "0", "false", "falso", ""}
 
 
-class ImportRowForm(forms.ModelForm):
-    """The registration rules, without the per-row uniqueness queries (checked in bulk)."""
+_MODEL_FIELDS = {name: Jass._meta.get_field(name) for name in JASS_FIELDS}
 
-    class Meta:
-        model = Jass
-        fields = JASS_FIELDS
 
-    def validate_unique(self):
-        pass
-
-    def _post_clean(self):
-        # Same field validators and model checks as the page, but constraints that need the
-        # database are checked once for the whole file.
-        from django.core.exceptions import ValidationError
-
-        opts = self._meta
+def clean_row(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The model's own field rules (type, choices, blank, validators such as "not in the
+    future" or "inside Peru"), applied field by field: the same rules as the registration form
+    and the API, without building a form per row (30,000 forms take half a minute)."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, raw in data.items():
+        field = _MODEL_FIELDS[name]
+        value = raw
+        if isinstance(raw, str):
+            value = raw.strip()
+            if value == "" and field.null:
+                value = None
         try:
-            self.instance = forms.models.construct_instance(self, self.instance, opts.fields)
-        except ValidationError as e:
-            self._update_errors(e)
-        try:
-            self.instance.full_clean(
-                exclude=self._get_validation_exclusions(),
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        except ValidationError as e:
-            self._update_errors(e)
+            cleaned[name] = field.clean(value, None)
+        except ValidationError as error:
+            errors[name] = error.messages
+    return cleaned, errors
 
 
 @dataclass
@@ -204,9 +197,8 @@ def _row_data(values: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
             data[name] = code or ""
         elif name in ("statute_approved", "regulation_approved"):
             key = fold(value)
-            if key in _YES:
-                data[name] = "on"
-            elif key not in _NO:
+            data[name] = key in _YES
+            if key not in _YES and key not in _NO:
                 problems.append(_("«%(v)s» debe ser Sí o No") % {"v": value})
         elif name == "recognized_on":
             data[name] = _date(value)
@@ -252,6 +244,7 @@ def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview
     for j in existing:
         by_name.setdefault(similar_name_key(j.name), j)
 
+    labels = {f: str(label) for f, label in TEMPLATE_COLUMNS}
     results: list[RowResult] = []
     seen_numbers: dict[str, int] = {}
     seen_names: dict[str, int] = {}
@@ -261,12 +254,11 @@ def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview
         data.setdefault("kind", JassKind.JASS)
         data.setdefault("status", JassStatus.ACTIVE)
         result = RowResult(line=line, name=values.get("name", ""))
-        form = ImportRowForm(data=data)
-        if not form.is_valid():
-            for field_name, errors in form.errors.items():
-                label = dict(TEMPLATE_COLUMNS).get(field_name, "")
-                for error in errors:
-                    problems.append(f"{label}: {error}" if label else error)
+        cleaned, field_errors = clean_row(data)
+        for field_name, errors in field_errors.items():
+            label = labels.get(field_name, "")
+            for error in errors:
+                problems.append(f"{label}: {error}" if label else error)
         number = (values.get("registry_number") or "").strip()
         if number:
             if number in seen_numbers:
@@ -288,7 +280,7 @@ def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview
         result.errors = problems
         if not problems:
             # Only the file's columns: a column left out does not erase what the register has.
-            result.data = {f: form.cleaned_data.get(f) for f in JASS_FIELDS if f in values}
+            result.data = {f: cleaned.get(f) for f in JASS_FIELDS if f in values}
         results.append(result)
     file_errors = [] if rows else [_("El archivo no tiene filas de datos.")]
     return ImportPreview(results, file_errors)

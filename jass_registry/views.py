@@ -34,8 +34,8 @@ from .forms import (
     WaterSystemForm,
 )
 from .history import history_rows
-from .models import BoardMember, BoardTerm, Jass, JassStatus, WaterSystem, role_order
-from .risk import filter_signal, signals_of, with_risk
+from .models import BoardMember, BoardTerm, Jass, JassKind, JassStatus, WaterSystem, role_order
+from .risk import Signal, filter_signal, signal_codes, signals_of, with_risk
 
 PAGE_SIZE = 50
 
@@ -160,13 +160,16 @@ def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
     district = _district_for_read(request.user, ubigeo)
     _form, queryset = filtered_jass(district, request.GET)
     yes, no = _("Sí"), _("No")
+    labels = {code: str(label) for code, label in Signal.choices}
+    kinds = {code: str(label) for code, label in JassKind.choices}
+    statuses = {code: str(label) for code, label in JassStatus.choices}
 
     def rows():
         for j in queryset.iterator(chunk_size=1000):
             yield [
                 j.pk,
                 j.name,
-                j.get_kind_display(),
+                kinds.get(j.kind, j.kind),
                 j.communities,
                 j.households,
                 j.registry_number,
@@ -176,10 +179,10 @@ def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
                 yes if j.regulation_approved else no,
                 j.associates,
                 j.monthly_fee,
-                j.get_status_display(),
+                statuses.get(j.status, j.status),
                 j.latitude,
                 j.longitude,
-                ", ".join(str(s.label) for s in signals_of(j)),
+                ", ".join(labels[code] for code in signal_codes(j)),
             ]
 
     header = [_(label) for _f, label in EXPORT_HEADER]

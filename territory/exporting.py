@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.functional import Promise
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,6 +36,8 @@ def csv_response(
 
 
 def _xlsx_value(value):
+    if isinstance(value, Promise):  # a lazily translated label
+        return str(value)
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.datetime):
