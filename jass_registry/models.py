@@ -248,6 +248,9 @@ class WaterSystem(models.Model):
         blank=True,
         editable=False,
     )
+    last_adequate_reading_on = models.DateField(
+        _("última medición adecuada (≥ 0,5 mg/L)"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("sistema de agua potable")

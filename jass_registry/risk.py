@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import models
-from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 BOARD_ENDING_DAYS = 60
 TRAINING_WINDOW_DAYS = 90
+CHLORINE_WINDOW_DAYS = 60
+CHLORINE_FLOOR_MG_L = Decimal("0.2")
+FINANCE_REVIEW_DAYS = 365
+VISIT_GAP_DAYS = 180
 
 
 class Signal(models.TextChoices):
@@ -26,6 +31,9 @@ class Signal(models.TextChoices):
     BOARD_EXPIRED = "board_expired", gettext_lazy("Consejo directivo vencido")
     BOARD_ENDING = "board_ending", gettext_lazy("Consejo directivo por vencer")
     BOARD_UNTRAINED = "board_untrained", gettext_lazy("Nuevo consejo directivo sin capacitación")
+    CHLORINE = "chlorine", gettext_lazy("Cloración insuficiente")
+    NO_FINANCE_REVIEW = "no_finance_review", gettext_lazy("Sin revisión de cuentas en 12 meses")
+    NO_RECENT_VISIT = "no_recent_visit", gettext_lazy("Sin visita en 180 días")
 
 
 @dataclass(frozen=True)
@@ -42,17 +50,26 @@ def _flag(condition: Q) -> Case:
 
 
 def with_risk(queryset, today: dt.date):
-    """Annotate board dates and one boolean per signal (`risk_<code>`), plus `at_risk`."""
-    from .models import BoardTerm, JassStatus
+    """Annotate board dates and one boolean per signal (`risk_<code>`), plus `at_risk` and
+    `risk_count` (how many signals fire, to list the worst first)."""
+    from .models import BoardTerm, JassStatus, WaterSystem
 
     terms = BoardTerm.objects.filter(jass=OuterRef("pk"))
     current = terms.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on")
     past = terms.filter(starts_on__lte=today).order_by("-ends_on")
     active = Q(status=JassStatus.ACTIVE)
+    systems = WaterSystem.objects.filter(jass=OuterRef("pk"), retired_on__isnull=True)
+    window = today - dt.timedelta(days=CHLORINE_WINDOW_DAYS)
+    poorly_chlorinated = systems.filter(
+        Q(last_adequate_reading_on__isnull=True)
+        | Q(last_adequate_reading_on__lt=window)
+        | Q(last_reading_mg_l__lt=CHLORINE_FLOOR_MG_L)
+    )
     queryset = queryset.annotate(
         board_starts_on=Subquery(current.values("starts_on")[:1]),
         board_ends_on=Subquery(current.values("ends_on")[:1]),
         board_last_ended_on=Subquery(past.values("ends_on")[:1]),
+        poorly_chlorinated=Exists(poorly_chlorinated),
     )
     flags = {
         Signal.BOARD_MISSING: active & Q(board_last_ended_on__isnull=True),
@@ -63,12 +80,27 @@ def with_risk(queryset, today: dt.date):
         Signal.BOARD_UNTRAINED: active
         & Q(board_starts_on__lte=today - dt.timedelta(days=TRAINING_WINDOW_DAYS))
         & (Q(last_training_on__isnull=True) | Q(last_training_on__lt=models.F("board_starts_on"))),
+        Signal.CHLORINE: active & Q(poorly_chlorinated=True),
+        Signal.NO_FINANCE_REVIEW: active
+        & (
+            Q(last_finance_review_on__isnull=True)
+            | Q(last_finance_review_on__lt=today - dt.timedelta(days=FINANCE_REVIEW_DAYS))
+        ),
+        Signal.NO_RECENT_VISIT: active
+        & (
+            Q(last_visit_on__isnull=True)
+            | Q(last_visit_on__lt=today - dt.timedelta(days=VISIT_GAP_DAYS))
+        ),
     }
     queryset = queryset.annotate(**{f"risk_{code}": _flag(cond) for code, cond in flags.items()})
     any_signal = Q()
     for code in flags:
         any_signal |= Q(**{f"risk_{code}": True})
-    return queryset.annotate(at_risk=_flag(any_signal))
+    count = sum(
+        (Case(When(cond, then=Value(1)), default=Value(0)) for cond in flags.values()),
+        start=Value(0),
+    )
+    return queryset.annotate(at_risk=_flag(any_signal), risk_count=count)
 
 
 def filter_signal(queryset, code: str):
@@ -115,4 +147,19 @@ def _reason(code: str, jass) -> str:
             "El consejo directivo inició el %(date)s; la última capacitación fue el %(last)s, "
             "antes de su inicio."
         ) % {"date": _d(jass.board_starts_on), "last": _d(jass.last_training_on)}
+    if code == Signal.CHLORINE:
+        return _(
+            "Algún sistema de agua no tiene una medición de cloro residual de al menos 0,5 mg/L "
+            "en los últimos %(days)d días, o su última medición es menor de 0,2 mg/L."
+        ) % {"days": CHLORINE_WINDOW_DAYS}
+    if code == Signal.NO_FINANCE_REVIEW:
+        if jass.last_finance_review_on is None:
+            return _("No hay revisión de cuentas registrada.")
+        return _("La última revisión de cuentas fue el %(date)s.") % {
+            "date": _d(jass.last_finance_review_on)
+        }
+    if code == Signal.NO_RECENT_VISIT:
+        if jass.last_visit_on is None:
+            return _("No hay visitas registradas.")
+        return _("La última visita fue el %(date)s.") % {"date": _d(jass.last_visit_on)}
     return ""

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from jass_registry.models import BoardMember, BoardRole, BoardTerm, Jass, JassStatus, WaterSystem
@@ -76,13 +77,19 @@ class WaterSystemFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Sistema {n}")
 
 
+def days_from_today(days: int):
+    return factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=days))
+
+
 class BoardTermFactory(DjangoModelFactory):
+    """A current term by default (started 200 days ago, ends in 500 days)."""
+
     class Meta:
         model = BoardTerm
 
     jass = factory.SubFactory(JassFactory)
-    starts_on = dt.date(2026, 1, 1)
-    ends_on = dt.date(2027, 12, 31)
+    starts_on = days_from_today(-200)
+    ends_on = days_from_today(500)
 
 
 class BoardMemberFactory(DjangoModelFactory):

@@ -1,1 +1,271 @@
-"""Advisory visits, chlorine readings, agreements and work plans (built in the visits issue)."""
+"""The ATM's advisory visits to JASS, the chlorine readings taken, the agreements made and the
+yearly work plan (plan de trabajo)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jass_registry.models import Jass, WaterSystem
+from territory.models import District
+from territory.validators import not_in_future
+
+
+class VisitKind(models.TextChoices):
+    TECHNICAL_ASSISTANCE = "technical_assistance", _("Asistencia técnica")
+    TRAINING = "training", _("Capacitación")
+    SUPERVISION = "supervision", _("Supervisión")
+    FOLLOW_UP = "follow_up", _("Seguimiento")
+
+
+class Topic(models.TextChoices):
+    MANAGEMENT = "management", _("Gestión")
+    FINANCE = "finance", _("Finanzas")
+    OPERATION_MAINTENANCE = "operation_maintenance", _("Operación y mantenimiento")
+    CHLORINATION = "chlorination", _("Cloración")
+    WATER_QUALITY = "water_quality", _("Calidad del agua")
+    BOARD_RENEWAL = "board_renewal", _("Renovación de directiva")
+
+
+def validate_topics(value) -> None:
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, list) or any(t not in Topic.values for t in value):
+        raise ValidationError(_("Temas no válidos."), code="invalid_topics")
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Un tema figura dos veces."), code="repeated_topic")
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user) -> VisitQuerySet:
+        """ATM staff see their district's visits; reviewers and admins see all."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.sees_all_districts:
+            return self
+        if user.district_id:
+            return self.filter(jass__district_id=user.district_id)
+        return self.none()
+
+    def between(self, start, end) -> VisitQuerySet:
+        return self.filter(date__gte=start, date__lte=end)
+
+    def in_district(self, district_id: str) -> VisitQuerySet:
+        return self.filter(jass__district_id=district_id)
+
+
+class Visit(models.Model):
+    jass = models.ForeignKey(
+        Jass, on_delete=models.PROTECT, related_name="visits", verbose_name=_("JASS")
+    )
+    date = models.DateField(_("fecha"), validators=[not_in_future])
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("personal del ATM"),
+    )
+    kind = models.CharField(_("tipo de visita"), max_length=24, choices=VisitKind.choices)
+    topics = models.JSONField(_("temas"), default=list, blank=True, validators=[validate_topics])
+    findings = models.TextField(_("hallazgos"), blank=True)
+    attendees = models.CharField(
+        _("asistentes (cargos del consejo directivo presentes)"), max_length=300, blank=True
+    )
+    finances_reviewed = models.BooleanField(
+        _("revisión de cuentas (rendición del tesorero)"), default=False
+    )
+    cash_balance = models.DecimalField(
+        _("saldo en caja (S/)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visita de asistencia técnica")
+        verbose_name_plural = _("visitas de asistencia técnica")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["jass", "date"], name="visit_jass_date"),
+            models.Index(fields=["date"], name="visit_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cash_balance__isnull=True) | Q(finances_reviewed=True),
+                name="cash_balance_only_when_finances_reviewed",
+                violation_error_message=_(
+                    "El saldo en caja se registra solo si se revisaron las cuentas."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.jass} · {self.date:%d/%m/%Y}"
+
+    def topic_labels(self) -> list[str]:
+        labels = dict(Topic.choices)
+        return [str(labels.get(t, t)) for t in self.topics or []]
+
+
+class ReadingPoint(models.TextChoices):
+    RESERVOIR = "reservoir", _("Reservorio")
+    FIRST_HOUSE = "first_house", _("Primera vivienda")
+    LAST_HOUSE = "last_house", _("Última vivienda")
+
+
+class ChlorineReadingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ChlorineReadingQuerySet:
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.sees_all_districts:
+            return self
+        if user.district_id:
+            return self.filter(water_system__jass__district_id=user.district_id)
+        return self.none()
+
+
+class ChlorineReading(models.Model):
+    """Free residual chlorine (mg/L) at one point of a water system."""
+
+    water_system = models.ForeignKey(
+        WaterSystem,
+        on_delete=models.PROTECT,
+        related_name="readings",
+        verbose_name=_("sistema de agua"),
+    )
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="readings",
+        verbose_name=_("visita"),
+    )
+    taken_on = models.DateField(_("fecha de medición"), validators=[not_in_future])
+    point = models.CharField(_("punto"), max_length=12, choices=ReadingPoint.choices)
+    mg_per_l = models.DecimalField(
+        _("cloro residual libre (mg/L)"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(5)],
+    )
+
+    objects = ChlorineReadingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("medición de cloro residual libre")
+        verbose_name_plural = _("mediciones de cloro residual libre")
+        ordering = ["-taken_on", "-id"]
+        indexes = [models.Index(fields=["water_system", "taken_on"], name="reading_system_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mg_per_l__gte=0) & Q(mg_per_l__lte=5), name="reading_between_0_and_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.water_system} {self.taken_on}: {self.mg_per_l} mg/L"
+
+
+class AgreementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AgreementQuerySet:
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if user.sees_all_districts:
+            return self
+        if user.district_id:
+            return self.filter(visit__jass__district_id=user.district_id)
+        return self.none()
+
+    def open(self) -> AgreementQuerySet:
+        return self.filter(done_on__isnull=True)
+
+
+class Agreement(models.Model):
+    """A task agreed at a visit (acuerdo / compromiso), with who does it and by when."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("visita")
+    )
+    task = models.CharField(_("acuerdo / compromiso"), max_length=300)
+    responsible = models.CharField(_("responsable"), max_length=150)
+    due_on = models.DateField(_("fecha límite"))
+    done_on = models.DateField(_("cumplido el"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marcado por"),
+    )
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("acuerdo")
+        verbose_name_plural = _("acuerdos")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["done_on", "due_on"], name="agreement_open_due")]
+
+    def __str__(self) -> str:
+        return self.task
+
+
+class WorkPlan(models.Model):
+    """The ATM's yearly plan of visits (plan de trabajo / POA)."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="work_plans", verbose_name=_("distrito")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("año"), validators=[MinValueValidator(2009), MaxValueValidator(2100)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("plan de trabajo")
+        verbose_name_plural = _("planes de trabajo")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "year"], name="one_work_plan_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.year}"
+
+
+class PlannedVisit(models.Model):
+    plan = models.ForeignKey(
+        WorkPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("plan")
+    )
+    jass = models.ForeignKey(
+        Jass, on_delete=models.CASCADE, related_name="planned_visits", verbose_name=_("JASS")
+    )
+    month = models.PositiveSmallIntegerField(
+        _("mes"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    visits = models.PositiveSmallIntegerField(
+        _("visitas previstas"), validators=[MaxValueValidator(31)]
+    )
+
+    class Meta:
+        verbose_name = _("visita prevista")
+        verbose_name_plural = _("visitas previstas")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "jass", "month"], name="one_plan_cell"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="plan_month_1_12"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jass_id} {self.month}: {self.visits}"
