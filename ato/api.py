@@ -17,6 +17,7 @@ from rest_framework.throttling import AnonRateThrottle
 from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet, as_drf_error
 from jass_registry.indicators import district_indicators
 from territory.models import AtmBudget, AtmOffice, District
+from visits.api import VisitViewSet
 
 from .districts import DistrictFilter, category_year_from, districts_with_counts
 
@@ -181,6 +182,7 @@ router.register("districts", DistrictViewSet, basename="district")
 router.register("jass", JassViewSet, basename="jass")
 router.register("water-systems", WaterSystemViewSet, basename="water-system")
 router.register("board-terms", BoardTermViewSet, basename="board-term")
+router.register("visits", VisitViewSet, basename="visit")
 
 
 def exception_handler(exc, context):

@@ -182,6 +182,7 @@ if HTTPS:
 LANGUAGE_CODE = "es-pe"
 LANGUAGES = [("es-pe", _("Español")), ("en", _("Inglés"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["ato.formats"]
 USE_I18N = True
 TIME_ZONE = "America/Lima"
 USE_TZ = True
@@ -226,6 +227,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JassKindEnum": "jass_registry.models.JassKind",
+        "VisitKindEnum": "visits.models.VisitKind",
+    },
 }
 
 # --- Logging: no personal data (DNI, phone) and no query strings in log lines ----------------

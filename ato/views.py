@@ -16,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from jass_registry.indicators import district_indicators
+from jass_registry.models import Jass
+from jass_registry.risk import signals_of, with_risk
 from territory.exporting import csv_response
 from territory.models import AtmOffice, District
 
@@ -29,6 +31,7 @@ from .districts import (
 )
 
 PAGE_SIZE = 50
+AT_RISK_SHOWN = 25
 
 
 @login_required
@@ -123,12 +126,22 @@ def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
         District.objects.workspaces_visible_to(request.user).with_place(), pk=ubigeo
     )
     office = AtmOffice.objects.visible_to(request.user).filter(district=district).first()
+    # The JASS at risk, worst first (most signals), each with the reason: one query.
+    at_risk = list(
+        with_risk(Jass.objects.in_district(district), timezone.localdate())
+        .filter(at_risk=True)
+        .order_by("-risk_count", "name")[:AT_RISK_SHOWN]
+    )
+    for jass in at_risk:
+        jass.signals = signals_of(jass)
     return render(
         request,
         "ato/district_detail.html",
         {
             "district": district,
             "office": office,
+            "at_risk": at_risk,
+            "year": timezone.localdate().year,
             "counts": jass_counts_for(district.ubigeo),
             "indicators": district_indicators(district.ubigeo, timezone.localdate()),
             "is_own": request.user.is_staff_of(district.ubigeo),

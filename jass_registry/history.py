@@ -3,11 +3,15 @@ masked for anyone but the district's staff."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import BoardMember, BoardRole, ChangeRecord, Jass, WaterSystem
+from .models import BoardRole, BoardTerm, ChangeRecord, Jass, WaterSystem
 
 PERSONAL_KEYS = {"dni", "phone"}
 HISTORY_LIMIT = 200
@@ -19,20 +23,43 @@ def mask(value) -> str:
     return "••••••" + text[-2:] if len(text) > 4 else "••••"
 
 
-def _label(key: str) -> str:
-    for model in (Jass, WaterSystem, BoardMember):
-        try:
-            return str(model._meta.get_field(key).verbose_name)
-        except Exception:  # noqa: BLE001 - not a field of this model
-            continue
+def _model_for(action: str):
+    """Which model a history record's fields belong to."""
+    if action.startswith("system_"):
+        return WaterSystem
+    if action.startswith("board_"):
+        return BoardTerm
+    return Jass
+
+
+def _field(model, key: str):
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return field if field.concrete else None  # not a reverse relation such as "members"
+
+
+def _label(model, key: str) -> str:
+    field = _field(model, key)
+    if field is not None:
+        return str(field.verbose_name)
     return {"reason": _("motivo"), "members": _("miembros")}.get(key, key)
 
 
-def _show(key: str, value, sees_personal: bool):
+def _show(model, key: str, value, sees_personal: bool):
     if value is None or value == "":
         return "—"
     if key in PERSONAL_KEYS and not sees_personal:
         return mask(value)
+    field = _field(model, key)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field is not None and isinstance(field, models.DateField) and isinstance(value, str):
+        try:
+            return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value
     if key == "members" and isinstance(value, list):
         parts = []
         for m in value:
@@ -60,7 +87,11 @@ def history_rows(jass: Jass, *, sees_personal: bool) -> list[HistoryRow]:
         HistoryRow(
             record=r,
             changes=[
-                (_label(k), _show(k, old, sees_personal), _show(k, new, sees_personal))
+                (
+                    _label(_model_for(r.action), k),
+                    _show(_model_for(r.action), k, old, sees_personal),
+                    _show(_model_for(r.action), k, new, sees_personal),
+                )
                 for k, (old, new) in (r.changes or {}).items()
             ],
         )

@@ -6,162 +6,23 @@ Every page visited is saved as a full-page screenshot in test-artifacts/screensh
 from __future__ import annotations
 
 import gettext
-import io
-import os
-import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
-from territory.models import District
-from tests.conftest import need_service
+from .helpers import PERU_DISTRICTS, click_and_wait, html_lang, log_in, path_of, url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "ato-demo-2026"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 ENGLISH_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.mo"
-TIMEOUT_MS = 10_000
-PERU_DISTRICTS = 1891
 
 
-# --- Fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module; each test gets its own context (cookies, viewport)."""
-    need_service(
-        os.path.exists(settings.ATO_CHROMIUM), f"needs Chromium at {settings.ATO_CHROMIUM}"
-    )
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; without this Django
-    # refuses the ORM calls the tests (and the database flush between them) make.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(
-            executable_path=settings.ATO_CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def demo(transactional_db, settings):
-    """Peru's territory and the Gran Chimú demo data.
-
-    The territory comes from a data migration, but a transactional test ends by flushing every
-    table, so from the second test on it is gone: load it again when it is missing.
-    The demo passwords are hashed with a fast hasher: every test signs in, and the live server
-    checks the password with the same settings."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    if District.objects.count() < PERU_DISTRICTS:
-        call_command("load_territory", stdout=io.StringIO())
-    call_command("load_demo", stdout=io.StringIO())
-
-
-@pytest.fixture
-def screenshots(request):
-    """shot(page, label) saves <test-name>-<n>-<label>.png; a failing test adds -FAILED.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = request.node.name
-    for old in SCREENSHOTS.glob(f"{name}-*.png"):
-        old.unlink()
-    counter = iter(range(1, 100))
-
-    def shot(page, label: str) -> Path:
-        path = SCREENSHOTS / f"{name}-{next(counter):02d}-{label}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return shot
-
-
-def _new_page(browser, request, width: int = 1280, height: int = 800):
-    # A Peruvian user's browser: Spanish first (headless Chromium would otherwise ask for en-US).
-    context = browser.new_context(
-        locale="es-PE", viewport={"width": width, "height": height}, color_scheme="light"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
-    request.addfinalizer(lambda: _close(context, page, request))
-    return page
-
-
-def _close(context, page, request) -> None:
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed and not page.is_closed():
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-FAILED.png"), full_page=True)
-    context.close()
-
-
-@pytest.fixture
-def page(browser, request, demo, live_server):
-    return _new_page(browser, request)
-
-
-@pytest.fixture
-def phone(browser, request, demo, live_server):
-    """A 360-px-wide phone, the narrowest screen ATM staff use."""
-    return _new_page(browser, request, width=360, height=740)
-
-
-# --- Helpers --------------------------------------------------------------------------------
-
-
-def url(live_server, path: str) -> str:
-    return f"{live_server.url}{path}"
-
-
-def click_and_wait(page, target) -> None:
-    """Click something that loads a new page, and wait until that page has loaded."""
-    with page.expect_navigation():
-        target.click()
+# --- Helpers (fixtures and shared helpers: conftest.py, helpers.py) -------------------------
 
 
 def filter_districts(page) -> None:
     click_and_wait(page, page.get_by_role("button", name="Filtrar"))
-
-
-def log_in(page, live_server, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(url(live_server, "/cuenta/ingresar/"))
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill(password)
-    click_and_wait(page, page.locator("main form").get_by_role("button", name="Ingresar"))
-
-
-def path_of(page) -> str:
-    return re.sub(r"^https?://[^/]+", "", page.url)
-
-
-def html_lang(page) -> str:
-    return page.locator("html").get_attribute("lang")
 
 
 def english_for(spanish: str) -> str | None:

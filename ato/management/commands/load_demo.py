@@ -25,6 +25,7 @@ from jass_registry.models import (
 from territory.models import AtmBudget, AtmOffice, DistrictCategory, Role, User
 
 DEMO_PASSWORD = "ato-demo-2026"
+FINDINGS = "Visita de demostración: sistema operativo, se revisó la cloración."
 
 OFFICES = {
     "131101": dict(
@@ -159,13 +160,17 @@ class Command(BaseCommand):
                         condition=[Condition.GOOD, Condition.FAIR, Condition.POOR][index % 3],
                     ),
                 )
-                # Boards: most are current; every third one expired a few months ago.
-                starts = dt.date(today.year - (3 if index % 3 == 2 else 1), 1, 15)
+                # Two-year boards: most are current; every third one expired months ago.
+                if not jass.board_terms.exists():
+                    ago = 900 if index % 3 == 2 else 240 + 70 * index
+                    starts = today - dt.timedelta(days=ago)
+                else:
+                    starts = jass.board_terms.order_by("starts_on").first().starts_on
                 term, _ = BoardTerm.objects.update_or_create(
                     jass=jass,
                     starts_on=starts,
                     defaults=dict(
-                        ends_on=starts.replace(year=starts.year + 2) - dt.timedelta(days=1),
+                        ends_on=starts + dt.timedelta(days=729),
                         elected_on=starts - dt.timedelta(days=20),
                         election_record=f"Acta de asamblea general {starts:%d/%m/%Y}",
                     ),
@@ -191,4 +196,94 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
+        self._visits(today)
         self.stdout.write(self.style.SUCCESS("Datos de demostración de Gran Chimú cargados."))
+
+    def _visits(self, today):
+        """A year of visits with chlorine readings and agreements, through the visits service
+        (so the registry summaries are kept as in real use). JASS that already have visits are
+        left as they are, so running the command again adds nothing."""
+        import random
+
+        from visits.models import Topic, Visit, VisitKind
+        from visits.services import visit_record, work_plan_save
+
+        rng = random.Random(2026)
+        staff = {
+            u.district_id: u for u in User.objects.filter(username__in=["atm.cascas", "atm.lucma"])
+        }
+        for ubigeo, user in staff.items():
+            jass_list = list(Jass.objects.filter(district_id=ubigeo, status=JassStatus.ACTIVE))
+            for index, jass in enumerate(jass_list):
+                if Visit.objects.filter(jass=jass).exists():
+                    continue
+                systems = list(jass.water_systems.filter(retired_on__isnull=True))
+                # The last JASS of each district is left behind: its signals show on the home page.
+                last_gap = 240 if index == len(jass_list) - 1 else rng.randint(10, 60)
+                day = today - dt.timedelta(days=365)
+                while True:
+                    day += dt.timedelta(days=rng.randint(45, 80))
+                    if day > today - dt.timedelta(days=last_gap):
+                        break
+                    # The new board's training comes first, as an ATM should do it.
+                    first = not Visit.objects.filter(jass=jass).exists()
+                    kind = VisitKind.TRAINING if first else rng.choice(list(VisitKind.values))
+                    chlorinated = index % 3 != 1
+                    readings = [
+                        {
+                            "water_system": s.pk,
+                            "point": point,
+                            "mg_per_l": Decimal(
+                                str(
+                                    round(
+                                        rng.uniform(0.5, 1.2)
+                                        if chlorinated
+                                        else rng.uniform(0.0, 0.3),
+                                        2,
+                                    )
+                                )
+                            ),
+                        }
+                        for s in systems
+                        for point in ("reservoir", "last_house")
+                    ]
+                    agreements = []
+                    if rng.random() < 0.6:
+                        agreements.append(
+                            {
+                                "task": rng.choice(
+                                    [
+                                        "Comprar hipoclorito de calcio para tres meses",
+                                        "Limpiar y desinfectar el reservorio",
+                                        "Actualizar el padrón de asociados",
+                                        "Presentar la rendición de cuentas en asamblea",
+                                        "Reparar la válvula de purga",
+                                    ]
+                                ),
+                                "responsible": rng.choice(
+                                    ["Presidente(a)", "Tesorero(a)", "Operador"]
+                                ),
+                                "due_on": day + dt.timedelta(days=rng.randint(15, 60)),
+                            }
+                        )
+                    visit_record(
+                        user=user,
+                        jass=jass,
+                        data={
+                            "date": day,
+                            "kind": kind,
+                            "topics": rng.sample(list(Topic.values), 2),
+                            "findings": FINDINGS,
+                            "finances_reviewed": kind
+                            in (VisitKind.SUPERVISION, VisitKind.FOLLOW_UP),
+                            "cash_balance": Decimal(rng.randint(50, 900))
+                            if kind in (VisitKind.SUPERVISION, VisitKind.FOLLOW_UP)
+                            else None,
+                            "attendees": "Presidente(a), Tesorero(a)",
+                        },
+                        readings=readings,
+                        agreements=agreements,
+                    )
+            year = today.year
+            cells = {(j.pk, m): 1 for j in jass_list for m in range(1, 13) if m % 2 == 0}
+            work_plan_save(user=user, district_id=ubigeo, year=year, cells=cells)

@@ -1,0 +1,166 @@
+"""REST endpoint /visits/ (shared/API.md): the same service as the page records, edits and
+deletes visits, so the rules and the registry summaries are the same."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
+
+from jass_registry.api import RegistryPermission, as_drf_error
+from jass_registry.models import Jass, WaterSystem
+
+from . import services
+from .models import Agreement, ChlorineReading, Topic, Visit, VisitKind
+
+
+class ReadingSerializer(serializers.ModelSerializer):
+    water_system = serializers.PrimaryKeyRelatedField(queryset=WaterSystem.objects.all())
+
+    class Meta:
+        model = ChlorineReading
+        fields = ["water_system", "point", "mg_per_l", "taken_on"]
+        extra_kwargs = {"taken_on": {"required": False}}
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agreement
+        fields = ["id", "task", "responsible", "due_on", "done_on"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"done_on": {"required": False}}
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    jass = serializers.PrimaryKeyRelatedField(queryset=Jass.objects.none())
+    staff = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    topics = serializers.ListField(child=serializers.ChoiceField(Topic.choices), required=False)
+    readings = ReadingSerializer(many=True, required=False)
+    agreements = AgreementSerializer(many=True, required=False)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "jass",
+            "date",
+            "kind",
+            "topics",
+            "findings",
+            "attendees",
+            "finances_reviewed",
+            "cash_balance",
+            "staff",
+            "readings",
+            "agreements",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # A JASS of another district is "does not exist" for this user.
+            self.fields["jass"].queryset = Jass.objects.visible_to(request.user).filter(
+                district_id=getattr(request.user, "district_id", None)
+            )
+            self.fields["readings"].child.fields[
+                "water_system"
+            ].queryset = WaterSystem.objects.filter(
+                jass__district_id=getattr(request.user, "district_id", None)
+            )
+
+    def validate(self, attrs):
+        if self.instance is not None and "jass" in attrs and attrs["jass"] != self.instance.jass:
+            raise serializers.ValidationError({"jass": [_("Una visita no cambia de JASS.")]})
+        return attrs
+
+    def _split(self, validated_data):
+        readings = validated_data.pop("readings", None)
+        agreements = validated_data.pop("agreements", None)
+        validated_data.pop("jass", None)
+        return validated_data, readings, agreements
+
+    def create(self, validated_data):
+        jass = validated_data["jass"]
+        data, readings, agreements = self._split(validated_data)
+        try:
+            return services.visit_record(
+                user=self.context["request"].user,
+                jass=jass,
+                data=data,
+                readings=readings or [],
+                agreements=agreements or [],
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+    def update(self, visit, validated_data):
+        data, readings, agreements = self._split(validated_data)
+        try:
+            return services.visit_update(
+                user=self.context["request"].user,
+                visit=visit,
+                data=data,
+                readings=readings,
+                agreements=agreements,
+            )
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+
+class VisitFilter(django_filters.FilterSet):
+    jass = django_filters.NumberFilter(field_name="jass_id")
+    district = django_filters.CharFilter(field_name="jass__district_id")
+    department = django_filters.CharFilter(field_name="jass__district__department_id")
+    kind = django_filters.ChoiceFilter(choices=VisitKind.choices)
+    staff = django_filters.CharFilter(field_name="staff__username")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Visit
+        fields = ["jass", "district", "department", "kind", "staff", "date_from", "date_to"]
+
+
+class VisitViewSet(viewsets.ModelViewSet):
+    """Advisory visits with their chlorine readings and agreements. Staff write their own
+    district's visits; reviewers read every district."""
+
+    serializer_class = VisitSerializer
+    permission_classes = [RegistryPermission]
+    filterset_class = VisitFilter
+    ordering_fields = ["date", "id"]
+    ordering = ["-date", "-id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Visit.objects.visible_to(self.request.user)
+            .select_related("staff")
+            .prefetch_related(
+                Prefetch("readings", queryset=ChlorineReading.objects.order_by("id")),
+                Prefetch("agreements", queryset=Agreement.objects.order_by("id")),
+            )
+        )
+
+    def get_object(self):
+        visit = super().get_object()
+        if self.request.method not in (
+            "GET",
+            "HEAD",
+            "OPTIONS",
+        ) and not self.request.user.is_staff_of(visit.jass.district_id):
+            self.permission_denied(self.request)
+        return visit
+
+    def destroy(self, request, *args, **kwargs):
+        visit = self.get_object()
+        services.visit_delete(user=request.user, visit=visit)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from jass_registry.models import Jass, JassStatus, WaterSystem
+from territory.forms import DateInput
+
+from .models import Agreement, ChlorineReading, Topic, Visit, VisitKind
+
+
+class JassPickForm(forms.Form):
+    jass = forms.ModelChoiceField(queryset=Jass.objects.none(), label=_("JASS visitada"))
+
+    def __init__(self, *args, district_id: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jass"].queryset = Jass.objects.filter(district_id=district_id).exclude(
+            status=JassStatus.DISSOLVED
+        )
+
+
+class VisitForm(forms.ModelForm):
+    topics = forms.MultipleChoiceField(
+        label=_("Temas"), choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Visit
+        fields = [
+            "date",
+            "kind",
+            "topics",
+            "attendees",
+            "findings",
+            "finances_reviewed",
+            "cash_balance",
+        ]
+        widgets = {"date": DateInput(), "findings": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"cash_balance": _("Solo si se revisaron las cuentas.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cash_balance"].widget.attrs.update({"step": "0.01", "min": "0"})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cash_balance") is not None and not data.get("finances_reviewed"):
+            self.add_error(
+                "cash_balance", _("El saldo en caja se registra solo si se revisaron las cuentas.")
+            )
+        return data
+
+
+class ReadingForm(forms.ModelForm):
+    class Meta:
+        model = ChlorineReading
+        fields = ["water_system", "point", "mg_per_l"]
+        widgets = {
+            "mg_per_l": forms.NumberInput(
+                attrs={"step": "0.01", "min": "0", "max": "5", "inputmode": "decimal"}
+            )
+        }
+
+    def __init__(self, *args, systems=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["water_system"].queryset = (
+            systems if systems is not None else WaterSystem.objects.none()
+        )
+        self.use_required_attribute = False
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["task", "responsible", "due_on"]
+        widgets = {"due_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.use_required_attribute = False
+
+
+class BaseRowsFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict]:
+        return [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+ReadingFormSet = formset_factory(
+    ReadingForm, formset=BaseRowsFormSet, extra=2, can_delete=True, max_num=30
+)
+AgreementFormSet = formset_factory(
+    AgreementForm, formset=BaseRowsFormSet, extra=1, can_delete=True, max_num=30
+)
+
+
+class VisitFilterForm(forms.Form):
+    jass = forms.ModelChoiceField(queryset=Jass.objects.none(), label=_("JASS"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Tipo"), required=False, choices=[("", _("Todos"))] + VisitKind.choices
+    )
+    staff = forms.ChoiceField(label=_("Personal"), required=False)
+    start = forms.DateField(label=_("Desde"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Hasta"), required=False, widget=DateInput())
+
+    def __init__(self, *args, district_id: str, staff_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jass"].queryset = Jass.objects.filter(district_id=district_id).only(
+            "pk", "name"
+        )
+        self.fields["staff"].choices = [("", _("Todos"))] + list(staff_choices)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("«Desde» debe ser anterior a «Hasta»."))
+        return data

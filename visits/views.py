@@ -1,0 +1,542 @@
+"""Visit pages: record (one form with readings and agreements), list and export, the printable
+acta, the agreements follow-up, the chlorine chart, the work plan and the JASS timeline."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Sum
+from django.db.models.functions import ExtractMonth
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jass_registry.indicators import ADEQUATE_CHLORINE_MG_L
+from jass_registry.models import Jass, JassStatus, WaterSystem
+from territory.exporting import export_response
+from territory.models import District, User
+
+from . import services
+from .forms import AgreementFormSet, JassPickForm, ReadingFormSet, VisitFilterForm, VisitForm
+from .models import (
+    Agreement,
+    ChlorineReading,
+    PlannedVisit,
+    ReadingPoint,
+    Topic,
+    Visit,
+    VisitKind,
+    WorkPlan,
+)
+
+PAGE_SIZE = 50
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+def _district_for_read(user, ubigeo: str) -> District:
+    return get_object_or_404(District.objects.workspaces_visible_to(user).with_place(), pk=ubigeo)
+
+
+def _district_for_write(user, ubigeo: str) -> District:
+    district = _district_for_read(user, ubigeo)
+    if not user.is_staff_of(district.ubigeo):
+        raise PermissionDenied(_("Solo el personal del ATM del distrito registra visitas."))
+    return district
+
+
+def _get_visit_for_user(user, pk: int, *, write: bool = False) -> Visit:
+    visit = get_object_or_404(
+        Visit.objects.visible_to(user).select_related("jass", "jass__district", "staff"), pk=pk
+    )
+    if write and not user.is_staff_of(visit.jass.district_id):
+        raise PermissionDenied(_("Solo el personal del ATM del distrito registra visitas."))
+    return visit
+
+
+def _apply_errors(form, error: ValidationError, readings, agreements) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, errors in error.message_dict.items():
+        if field == "readings":
+            readings._non_form_errors = readings.error_class(errors)
+        elif field == "agreements":
+            agreements._non_form_errors = agreements.error_class(errors)
+        else:
+            form.add_error(field if field in form.fields else None, errors)
+
+
+# --- record, edit, delete ------------------------------------------------------------------------
+
+
+def _visit_form_page(request, *, jass: Jass, visit: Visit | None):
+    systems = WaterSystem.objects.filter(jass=jass, retired_on__isnull=True)
+    initial_readings, initial_agreements = None, None
+    if visit is not None and request.method != "POST":
+        initial_readings = [
+            {"water_system": r.water_system_id, "point": r.point, "mg_per_l": r.mg_per_l}
+            for r in visit.readings.all()
+        ]
+        initial_agreements = [
+            {"task": a.task, "responsible": a.responsible, "due_on": a.due_on}
+            for a in visit.agreements.all()
+        ]
+    form = VisitForm(
+        request.POST or None,
+        instance=visit or Visit(jass=jass),
+        initial=None if visit else {"date": timezone.localdate()},
+    )
+    readings = ReadingFormSet(
+        request.POST or None,
+        prefix="readings",
+        form_kwargs={"systems": systems},
+        initial=initial_readings,
+    )
+    agreements = AgreementFormSet(
+        request.POST or None, prefix="agreements", initial=initial_agreements
+    )
+    if request.method == "POST" and all(
+        [form.is_valid(), readings.is_valid(), agreements.is_valid()]
+    ):
+        data = {f: form.cleaned_data.get(f) for f in services.VISIT_FIELDS}
+        try:
+            if visit is None:
+                visit = services.visit_record(
+                    user=request.user,
+                    jass=jass,
+                    data=data,
+                    readings=readings.rows(),
+                    agreements=agreements.rows(),
+                )
+                messages.success(request, _("Se registró la visita."))
+            else:
+                services.visit_update(
+                    user=request.user,
+                    visit=Visit.objects.get(pk=visit.pk),
+                    data=data,
+                    readings=readings.rows(),
+                    agreements=agreements.rows(),
+                )
+                messages.success(request, _("Se guardaron los cambios de la visita."))
+        except ValidationError as error:
+            _apply_errors(form, error, readings, agreements)
+        else:
+            return redirect("visits:detail", pk=visit.pk)
+    if request.method == "POST":
+        messages.error(request, _("Revise los datos marcados: no se guardó nada."))
+    return render(
+        request,
+        "visits/visit_form.html",
+        {
+            "jass": jass,
+            "district": jass.district,
+            "form": form,
+            "readings": readings,
+            "agreements": agreements,
+            "visit": visit,
+            "has_systems": systems.exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_create(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    district = _district_for_write(request.user, ubigeo)
+    pick = JassPickForm(request.GET or None, district_id=district.ubigeo)
+    if not pick.is_valid():
+        return render(request, "visits/visit_pick.html", {"district": district, "pick": pick})
+    return _visit_form_page(request, jass=pick.cleaned_data["jass"], visit=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit_for_user(request.user, pk, write=True)
+    return _visit_form_page(request, jass=visit.jass, visit=visit)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        ubigeo = visit.jass.district_id
+        services.visit_delete(user=request.user, visit=visit)
+        messages.success(request, _("Se eliminó la visita."))
+        return redirect("visits:list", ubigeo=ubigeo)
+    return render(request, "visits/visit_delete.html", {"visit": visit})
+
+
+@login_required
+@require_GET
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit_for_user(request.user, pk)
+    return render(
+        request,
+        "visits/visit_detail.html",
+        {
+            "visit": visit,
+            "readings": visit.readings.select_related("water_system"),
+            "agreements": visit.agreements.all(),
+            "can_edit": request.user.is_staff_of(visit.jass.district_id),
+        },
+    )
+
+
+@login_required
+@require_GET
+def visit_acta(request: HttpRequest, pk: int) -> HttpResponse:
+    """The visit record (acta de visita), laid out for A4 and signatures."""
+    visit = _get_visit_for_user(request.user, pk)
+    district = District.objects.with_place().get(pk=visit.jass.district_id)
+    return render(
+        request,
+        "visits/visit_acta.html",
+        {
+            "visit": visit,
+            "district": district,
+            "readings": visit.readings.select_related("water_system"),
+            "agreements": visit.agreements.all(),
+        },
+    )
+
+
+# --- list and export ---------------------------------------------------------------------------
+
+
+def _staff_choices(district_id: str):
+    return [
+        (u.pk, u.get_full_name() or u.username)
+        for u in User.objects.filter(district_id=district_id).only(
+            "pk", "first_name", "last_name", "username"
+        )
+    ]
+
+
+def filtered_visits(district: District, params):
+    form = VisitFilterForm(
+        params, district_id=district.ubigeo, staff_choices=_staff_choices(district.ubigeo)
+    )
+    visits = (
+        Visit.objects.in_district(district.ubigeo)
+        .select_related("jass", "staff")
+        .annotate(
+            reading_count=Count("readings", distinct=True),
+            agreement_count=Count("agreements", distinct=True),
+        )
+        .order_by("-date", "-id")
+    )
+    if not form.is_valid():
+        return form, visits.none()
+    data = form.cleaned_data
+    if data["jass"]:
+        visits = visits.filter(jass=data["jass"])
+    if data["kind"]:
+        visits = visits.filter(kind=data["kind"])
+    if data["staff"]:
+        visits = visits.filter(staff_id=data["staff"])
+    if data["start"]:
+        visits = visits.filter(date__gte=data["start"])
+    if data["end"]:
+        visits = visits.filter(date__lte=data["end"])
+    return form, visits
+
+
+@login_required
+@require_GET
+def visit_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    district = _district_for_read(request.user, ubigeo)
+    form, visits = filtered_visits(district, request.GET)
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "visits/visit_list.html",
+        {
+            "district": district,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_edit": request.user.is_staff_of(district.ubigeo),
+            "year": timezone.localdate().year,
+        },
+    )
+
+
+@login_required
+@require_GET
+def visit_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
+    district = _district_for_read(request.user, ubigeo)
+    _form, visits = filtered_visits(district, request.GET)
+    kinds = {code: str(label) for code, label in VisitKind.choices}
+    topics = {code: str(label) for code, label in Topic.choices}
+    yes, no = _("Sí"), _("No")
+    header = [
+        _("ID"),
+        _("Fecha"),
+        _("JASS"),
+        _("Tipo"),
+        _("Temas"),
+        _("Personal del ATM"),
+        _("Revisión de cuentas"),
+        _("Saldo en caja (S/)"),
+        _("Mediciones de cloro"),
+        _("Acuerdos"),
+        _("Hallazgos"),
+    ]
+    rows = (
+        [
+            v.pk,
+            v.date,
+            v.jass.name,
+            kinds.get(v.kind, v.kind),
+            ", ".join(topics.get(t, t) for t in v.topics or []),
+            v.staff.get_full_name() or v.staff.username,
+            yes if v.finances_reviewed else no,
+            v.cash_balance,
+            v.reading_count,
+            v.agreement_count,
+            v.findings,
+        ]
+        for v in visits.iterator(chunk_size=1000)
+    )
+    return export_response(fmt, f"visitas-{district.ubigeo}", header, rows)
+
+
+# --- agreements --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def agreement_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    """The district's open agreements, overdue first."""
+    district = _district_for_read(request.user, ubigeo)
+    show_done = request.GET.get("done") == "1"
+    agreements = Agreement.objects.filter(visit__jass__district_id=district.ubigeo).select_related(
+        "visit", "visit__jass"
+    )
+    agreements = (
+        agreements.exclude(done_on=None).order_by("-done_on")
+        if show_done
+        else agreements.open().order_by("due_on", "id")
+    )
+    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "visits/agreement_list.html",
+        {
+            "district": district,
+            "page": page,
+            "today": timezone.localdate(),
+            "show_done": show_done,
+            "query": "done=1" if show_done else "",
+            "can_edit": request.user.is_staff_of(district.ubigeo),
+        },
+    )
+
+
+@login_required
+@require_POST
+def agreement_done(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_object_or_404(
+        Agreement.objects.visible_to(request.user).select_related("visit__jass"), pk=pk
+    )
+    if not request.user.is_staff_of(agreement.visit.jass.district_id):
+        raise PermissionDenied(_("Solo el personal del ATM del distrito registra acuerdos."))
+    services.agreement_mark_done(user=request.user, agreement=agreement)
+    messages.success(request, _("Acuerdo marcado como cumplido."))
+    return redirect("visits:agreements", ubigeo=agreement.visit.jass.district_id)
+
+
+# --- chlorine chart ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def chlorine_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    system = get_object_or_404(
+        WaterSystem.objects.filter(jass__in=Jass.objects.visible_to(request.user)).select_related(
+            "jass"
+        ),
+        pk=pk,
+    )
+    since = timezone.localdate() - dt.timedelta(days=730)
+    readings = list(
+        ChlorineReading.objects.filter(water_system=system, taken_on__gte=since)
+        .order_by("taken_on", "id")
+        .values("taken_on", "point", "mg_per_l")
+    )
+    points = {code: str(label) for code, label in ReadingPoint.choices}
+    for reading in readings:
+        reading["point_label"] = points.get(reading["point"], reading["point"])
+    series = {
+        point: [
+            {"x": r["taken_on"].isoformat(), "y": float(r["mg_per_l"])}
+            for r in readings
+            if r["point"] == point
+        ]
+        for point in ("reservoir", "first_house", "last_house")
+    }
+    return render(
+        request,
+        "visits/chlorine_chart.html",
+        {
+            "system": system,
+            "readings": readings[::-1][:50],
+            "chart": {"series": series, "target": float(ADEQUATE_CHLORINE_MG_L)},
+        },
+    )
+
+
+# --- JASS timeline (loaded into the registry's JASS page) ---------------------------------------
+
+
+@login_required
+@require_GET
+def jass_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    jass = get_object_or_404(Jass.objects.visible_to(request.user), pk=pk)
+    visits = (
+        Visit.objects.filter(jass=jass)
+        .select_related("staff")
+        .prefetch_related(
+            Prefetch("readings", queryset=ChlorineReading.objects.select_related("water_system")),
+            "agreements",
+        )[:30]
+    )
+    systems = WaterSystem.objects.filter(jass=jass, retired_on__isnull=True)
+    return render(
+        request,
+        "visits/jass_timeline.html",
+        {
+            "jass": jass,
+            "visits": visits,
+            "systems": systems,
+            "can_edit": request.user.is_staff_of(jass.district_id)
+            and jass.status != JassStatus.DISSOLVED,
+        },
+    )
+
+
+# --- work plan ---------------------------------------------------------------------------------
+
+MONTHS = range(1, 13)
+
+
+def _month_names() -> list[str]:
+    from django.utils.dates import MONTHS_3
+
+    return [str(MONTHS_3[m]).capitalize() for m in MONTHS]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
+    """The year's plan: planned visits per JASS per month, editable as a grid."""
+    district = _district_for_read(request.user, ubigeo)
+    can_edit = request.user.is_staff_of(district.ubigeo)
+    jass_list = list(
+        Jass.objects.filter(district_id=district.ubigeo)
+        .exclude(status=JassStatus.DISSOLVED)
+        .order_by("name")
+        .only("pk", "name")
+    )
+    plan = WorkPlan.objects.filter(district_id=district.ubigeo, year=year).first()
+    cells = {}
+    if plan:
+        cells = {(p.jass_id, p.month): p.visits for p in plan.items.all()}
+    errors = []
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Solo el personal del ATM del distrito planifica."))
+        new_cells = {}
+        for jass in jass_list:
+            for month in MONTHS:
+                raw = request.POST.get(f"c-{jass.pk}-{month}", "").strip()
+                if raw == "":
+                    continue
+                if not raw.isdigit() or int(raw) > 31:
+                    errors.append(
+                        _("%(jass)s, mes %(m)d: «%(v)s» no es un número de 0 a 31.")
+                        % {"jass": jass.name, "m": month, "v": raw}
+                    )
+                    continue
+                new_cells[(jass.pk, month)] = int(raw)
+        if not errors:
+            services.work_plan_save(
+                user=request.user, district_id=district.ubigeo, year=year, cells=new_cells
+            )
+            messages.success(request, _("Se guardó el plan de trabajo %(y)d.") % {"y": year})
+            return redirect("visits:work_plan", ubigeo=district.ubigeo, year=year)
+        cells = {}
+        for jass in jass_list:
+            for month in MONTHS:
+                cells[(jass.pk, month)] = request.POST.get(f"c-{jass.pk}-{month}", "")
+    rows = [
+        {"jass": j, "cells": [(m, cells.get((j.pk, m), "")) for m in MONTHS]} for j in jass_list
+    ]
+    return render(
+        request,
+        "visits/work_plan.html",
+        {
+            "district": district,
+            "year": year,
+            "rows": rows,
+            "months": _month_names(),
+            "errors": errors,
+            "can_edit": can_edit,
+        },
+    )
+
+
+def plan_progress_data(district_id: str, year: int) -> list[dict]:
+    """Planned and done visits per month of the year: two aggregate queries."""
+    planned = dict(
+        PlannedVisit.objects.filter(plan__district_id=district_id, plan__year=year)
+        .values_list("month")
+        .annotate(n=Sum("visits"))
+        .values_list("month", "n")
+    )
+    done = dict(
+        Visit.objects.in_district(district_id)
+        .filter(date__year=year)
+        .annotate(month=ExtractMonth("date"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    names = _month_names()
+    return [
+        {"month": m, "name": names[m - 1], "planned": planned.get(m, 0), "done": done.get(m, 0)}
+        for m in MONTHS
+    ]
+
+
+@login_required
+@require_GET
+def work_plan_progress(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
+    district = _district_for_read(request.user, ubigeo)
+    months = plan_progress_data(district.ubigeo, year)
+    totals = {"planned": sum(m["planned"] for m in months), "done": sum(m["done"] for m in months)}
+    return render(
+        request,
+        "visits/work_plan_progress.html",
+        {
+            "district": district,
+            "year": year,
+            "months": months,
+            "totals": totals,
+            "chart": months,
+            "days_in_year": 366 if calendar.isleap(year) else 365,
+        },
+    )
