@@ -145,3 +145,62 @@ def test_board_and_water_system_endpoints(staff_a, cascas_jass, path):
     fifty = count_queries(lambda: api.get(path))
     # token+user, COUNT, the page (+ members of the page's terms, one prefetch)
     assert one == fifty
+
+
+@pytest.fixture
+def cascas_visits(staff_a):
+    """n visits in Cascas, each with two readings and an agreement."""
+    import datetime as dt
+
+    from tests.factories import WaterSystemFactory
+    from visits.services import visit_record
+
+    def make(n: int):
+        for i in range(n):
+            jass = JassFactory(district_id="131101")
+            system = WaterSystemFactory(jass=jass)
+            visit_record(
+                user=staff_a,
+                jass=jass,
+                data={"date": dt.date(2026, 1, 1) + dt.timedelta(days=i % 200), "kind": "training"},
+                readings=[
+                    {"water_system": system.pk, "point": "reservoir", "mg_per_l": "0.6"},
+                    {"water_system": system.pk, "point": "last_house", "mg_per_l": "0.3"},
+                ],
+                agreements=[{"task": "t", "responsible": "r", "due_on": dt.date(2026, 12, 1)}],
+            )
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/distritos/131101/visitas/",
+        "/distritos/131101/visitas/exportar.csv",
+        "/distritos/131101/acuerdos/",
+        "/distritos/131101/",
+    ],
+)
+def test_visit_pages(client, staff_a, cascas_visits, path):
+    client.force_login(staff_a)
+    cascas_visits(1)
+    one = count_queries(lambda: client.get(path))
+    cascas_visits(49)
+    fifty = count_queries(lambda: client.get(path))
+    # Visits list: session, user, district, the staff <select> and the JASS <select> of the
+    # filter form, COUNT, the page (JASS, staff and counts joined), session refresh.
+    # Agreements: session, user, district, COUNT, the page (visit and JASS joined), refresh.
+    # District home: session, user, district, office, JASS counts, the two indicator
+    # aggregates, the at-risk list (signals in the same statement), refresh.
+    assert one == fifty
+
+
+def test_visit_list_endpoint(reviewer, cascas_visits):
+    api = api_client_for(reviewer)
+    cascas_visits(1)
+    one = count_queries(lambda: api.get("/api/v1/visits/"))
+    cascas_visits(49)
+    fifty = count_queries(lambda: api.get("/api/v1/visits/"))
+    # token+user, COUNT, the page (staff joined), readings of the page, agreements of the page
+    assert one == fifty == 5

@@ -7,6 +7,7 @@ Personas: `own` (ATM head of Cascas, 131101), `other` (ATM staff of Lucma, 13110
 A new route fails `test_every_route_is_in_the_matrix` until it is listed in ROUTES.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
@@ -17,6 +18,8 @@ from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
 from territory.models import AtmOffice
 from tests.conftest import CASCAS, api_client_for
 from tests.factories import BoardMemberFactory, BoardTermFactory, JassFactory, WaterSystemFactory
+from visits.models import Agreement, ChlorineReading, PlannedVisit, Visit
+from visits.services import visit_record
 
 PERSONAS = ("own", "other", "reviewer", "outsider", "anon")
 
@@ -186,6 +189,73 @@ ROUTES: dict[str, list[Route]] = {
     "board-term-detail": [
         Route("/api/v1/board-terms/{term}/", expect=statuses(200, 404, 200, 404, 401), api=True)
     ],
+    # --- Visits (objects of Cascas: {visit}, {agreement}, {system}, {jass}) ---
+    "visits:list": [
+        Route(f"/distritos/{CASCAS}/visitas/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "visits:export": [
+        Route(
+            f"/distritos/{CASCAS}/visitas/exportar.csv", expect=statuses(200, 404, 200, 404, 302)
+        ),
+        Route(
+            f"/distritos/{CASCAS}/visitas/exportar.xlsx", expect=statuses(200, 404, 200, 404, 302)
+        ),
+    ],
+    "visits:create": [
+        Route(f"/distritos/{CASCAS}/visitas/nueva/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            f"/distritos/{CASCAS}/visitas/nueva/?jass={{jass}}",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {
+                "date": "2026-01-10",
+                "kind": "training",
+                "readings-TOTAL_FORMS": "0",
+                "readings-INITIAL_FORMS": "0",
+                "agreements-TOTAL_FORMS": "0",
+                "agreements-INITIAL_FORMS": "0",
+            },
+        ),
+    ],
+    "visits:agreements": [
+        Route(f"/distritos/{CASCAS}/acuerdos/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "visits:work_plan": [
+        Route(f"/distritos/{CASCAS}/plan/2026/", expect=statuses(200, 404, 200, 404, 302)),
+        Route(f"/distritos/{CASCAS}/plan/2026/", "post", statuses(302, 404, 403, 404, 302), {}),
+    ],
+    "visits:work_plan_progress": [
+        Route(f"/distritos/{CASCAS}/plan/2026/avance/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "visits:detail": [Route("/visitas/{visit}/", expect=statuses(200, 404, 200, 404, 302))],
+    "visits:edit": [Route("/visitas/{visit}/editar/", expect=statuses(200, 404, 403, 404, 302))],
+    "visits:delete": [
+        Route("/visitas/{visit}/eliminar/", expect=statuses(200, 404, 403, 404, 302)),
+        Route("/visitas/{visit}/eliminar/", "post", statuses(302, 404, 403, 404, 302)),
+    ],
+    "visits:acta": [Route("/visitas/{visit}/acta/", expect=statuses(200, 404, 200, 404, 302))],
+    "visits:agreement_done": [
+        Route("/acuerdos/{agreement}/cumplido/", expect=statuses(405, 405, 405, 405, 302)),
+        Route("/acuerdos/{agreement}/cumplido/", "post", statuses(302, 404, 403, 404, 302)),
+    ],
+    "visits:chlorine_chart": [
+        Route("/sistemas/{system}/cloro/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "visits:jass_timeline": [
+        Route("/jass/{jass}/visitas/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "visit-list": [Route("/api/v1/visits/", expect=statuses(200, 200, 200, 200, 401), api=True)],
+    "visit-detail": [
+        Route("/api/v1/visits/{visit}/", expect=statuses(200, 404, 200, 404, 401), api=True),
+        Route(
+            "/api/v1/visits/{visit}/",
+            "patch",
+            statuses(200, 404, 403, 403, 401),
+            {"findings": "Otro"},
+            api=True,
+        ),
+        Route("/api/v1/visits/{visit}/", "delete", statuses(204, 404, 403, 403, 401), api=True),
+    ],
     "api_schema": [Route("/api/schema/", expect=statuses(200, 200, 200, 200, 200))],
     "api_docs": [Route("/api/docs/", expect=statuses(200, 200, 200, 200, 200))],
 }
@@ -235,7 +305,21 @@ def cascas_objects(staff_a):
     jass = JassFactory(district_id=CASCAS)
     term = BoardTermFactory(jass=jass)
     BoardMemberFactory(term=term)
-    return {"jass": jass.pk, "system": WaterSystemFactory(jass=jass).pk, "term": term.pk}
+    system = WaterSystemFactory(jass=jass)
+    visit = visit_record(
+        user=staff_a,
+        jass=jass,
+        data={"date": dt.date(2026, 1, 5), "kind": "supervision"},
+        readings=[{"water_system": system.pk, "point": "reservoir", "mg_per_l": "0.60"}],
+        agreements=[{"task": "Limpiar", "responsible": "Operador", "due_on": dt.date(2026, 2, 1)}],
+    )
+    return {
+        "jass": jass.pk,
+        "system": system.pk,
+        "term": term.pk,
+        "visit": visit.pk,
+        "agreement": visit.agreements.get().pk,
+    }
 
 
 def snapshot():
@@ -246,6 +330,10 @@ def snapshot():
         "systems": list(WaterSystem.objects.order_by("pk").values()),
         "terms": list(BoardTerm.objects.order_by("pk").values()),
         "history": ChangeRecord.objects.count(),
+        "visits": list(Visit.objects.order_by("pk").values()),
+        "agreements": list(Agreement.objects.order_by("pk").values()),
+        "readings": list(ChlorineReading.objects.order_by("pk").values()),
+        "plans": list(PlannedVisit.objects.order_by("pk").values()),
     }
 
 
@@ -254,7 +342,7 @@ def test_each_persona_gets_the_expected_answer(
     name, index, persona, personas, client, cascas_objects
 ):
     route = ROUTES[name][index]
-    path = route.path.format(**cascas_objects)
+    path = route.path.replace("{{", "{").replace("}}", "}").format(**cascas_objects)
     before = snapshot()
     http = _client_for(persona, personas, client, route)
     call = getattr(http, route.method)

@@ -199,8 +199,7 @@ def _build_agreements(visit: Visit, rows: list[dict[str, Any]]) -> list[Agreemen
 
 
 def _clean_visit(visit: Visit) -> None:
-    if not visit.finances_reviewed:
-        visit.cash_balance = None
+    # A cash balance without a finance review is refused (not dropped): the caller meant one.
     visit.full_clean(exclude=["jass", "staff"])
 
 
