@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := ato.settings
 
-.PHONY: run test lint format messages clean
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ato_bench
+
+.PHONY: run test bench lint format messages clean
 
 $(VENV)/.run-deps: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ATO needs Python 3.11 or newer"'
@@ -34,6 +36,12 @@ run: $(VENV)/.run-deps
 
 test: $(VENV)/.dev-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-deps
+	psql "$(BENCH_DATABASE_URL)" -c "select 1" >/dev/null 2>&1 || \
+	  psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "create database $(notdir $(BENCH_DATABASE_URL))"
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/registry.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/visits.py
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
