@@ -68,7 +68,7 @@ class DistrictFilter(django_filters.FilterSet):
 
 def category_year_from(params) -> int:
     raw = params.get("year", "")
-    if raw.isdigit() and 2009 <= int(raw) <= 2100:
+    if raw.isascii() and raw.isdigit() and 2009 <= int(raw) <= 2100:
         return int(raw)
     return default_category_year()
 

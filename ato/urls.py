@@ -31,3 +31,14 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+
+def handler404(request, exception):
+    """JSON under /api/, the Spanish HTML page everywhere else."""
+    from django.views.defaults import page_not_found
+
+    from .api import api_not_found
+
+    if request.path.startswith("/api/"):
+        return api_not_found(request, exception)
+    return page_not_found(request, exception)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET
 from jass_registry.indicators import district_indicators
 from jass_registry.models import Jass
 from jass_registry.risk import signals_of, with_risk
+from territory.access import district_for_read
 from territory.exporting import csv_response
-from territory.models import AtmOffice, District
+from territory.models import AtmOffice
 
 from .districts import (
     DistrictFilter,
@@ -122,9 +123,7 @@ def district_export(request: HttpRequest) -> StreamingHttpResponse:
 @require_GET
 def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
     """A district's home page: its ATM office, its registry counts and indicators."""
-    district = get_object_or_404(
-        District.objects.workspaces_visible_to(request.user).with_place(), pk=ubigeo
-    )
+    district = district_for_read(request.user, ubigeo)
     office = AtmOffice.objects.visible_to(request.user).filter(district=district).first()
     # The JASS at risk, worst first (most signals), each with the reason: one query.
     at_risk = list(

@@ -8,6 +8,7 @@ another district's objects are 404. DNI and phone appear only for the district's
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -29,6 +30,17 @@ from .models import (
     role_order,
 )
 from .risk import Signal, signal_codes, with_risk
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number that fits the database (a bad one is a 400, not a crash)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
@@ -120,7 +132,7 @@ class BoardTermSerializer(serializers.ModelSerializer):
 
 
 class BoardTermFilter(django_filters.FilterSet):
-    jass = django_filters.NumberFilter(field_name="jass_id")
+    jass = IdFilter(field_name="jass_id")
     district = django_filters.CharFilter(field_name="jass__district_id")
 
     class Meta:
@@ -221,7 +233,7 @@ class WaterSystemSerializer(serializers.ModelSerializer):
 
 
 class WaterSystemFilter(django_filters.FilterSet):
-    jass = django_filters.NumberFilter(field_name="jass_id")
+    jass = IdFilter(field_name="jass_id")
     district = django_filters.CharFilter(field_name="jass__district_id")
     active = django_filters.BooleanFilter(field_name="retired_on", lookup_expr="isnull")
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from territory.access import scoped
 from territory.models import District
 from territory.text import fold
 from territory.validators import (
@@ -40,13 +41,7 @@ class JassStatus(models.TextChoices):
 class JassQuerySet(models.QuerySet):
     def visible_to(self, user) -> JassQuerySet:
         """ATM staff see their district's JASS; reviewers and admins see all."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.sees_all_districts:
-            return self
-        if user.district_id:
-            return self.filter(district_id=user.district_id)
-        return self.none()
+        return scoped(self, user, "district_id")
 
     def active(self) -> JassQuerySet:
         return self.filter(status=JassStatus.ACTIVE)

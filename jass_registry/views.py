@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from territory.access import district_for_read, district_for_write
 from territory.exporting import export_response
 from territory.models import District
 
@@ -41,17 +42,6 @@ PAGE_SIZE = 50
 
 
 # --- access ------------------------------------------------------------------------------------
-
-
-def _district_for_read(user, ubigeo: str) -> District:
-    return get_object_or_404(District.objects.workspaces_visible_to(user).with_place(), pk=ubigeo)
-
-
-def _district_for_write(user, ubigeo: str) -> District:
-    district = _district_for_read(user, ubigeo)
-    if not user.is_staff_of(district.ubigeo):
-        raise PermissionDenied(_("Solo el personal del ATM del distrito registra y modifica."))
-    return district
 
 
 def _get_jass_for_user(user, pk: int, *, write: bool = False) -> Jass:
@@ -114,7 +104,7 @@ def filtered_jass(district: District, params) -> tuple[JassFilterForm, object]:
 @login_required
 @require_GET
 def jass_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
-    district = _district_for_read(request.user, ubigeo)
+    district = district_for_read(request.user, ubigeo)
     form, queryset = filtered_jass(district, request.GET)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for jass in page:
@@ -157,7 +147,7 @@ EXPORT_HEADER = [
 @login_required
 @require_GET
 def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
-    district = _district_for_read(request.user, ubigeo)
+    district = district_for_read(request.user, ubigeo)
     _form, queryset = filtered_jass(district, request.GET)
     yes, no = _("Sí"), _("No")
     labels = {code: str(label) for code, label in Signal.choices}
@@ -195,7 +185,7 @@ def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def jass_create(request: HttpRequest, ubigeo: str) -> HttpResponse:
-    district = _district_for_write(request.user, ubigeo)
+    district = district_for_write(request.user, ubigeo)
     form = JassForm(request.POST or None, district_id=district.ubigeo)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_similar"}
@@ -394,7 +384,7 @@ def _import_dir() -> Path:
 @login_required
 @require_GET
 def import_template(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
-    _district_for_write(request.user, ubigeo)
+    district_for_write(request.user, ubigeo)
     header, example = importing.template_rows()
     return export_response(fmt, "plantilla-jass", header, [example])
 
@@ -404,7 +394,7 @@ def import_template(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse
 def jass_import(request: HttpRequest, ubigeo: str) -> HttpResponse:
     """Step 1: upload and preview (nothing written). Step 2: confirm, which re-validates the
     stored file and writes it all or nothing."""
-    district = _district_for_write(request.user, ubigeo)
+    district = district_for_write(request.user, ubigeo)
     context = {"district": district}
     if request.method == "POST" and request.POST.get("token"):
         pending = request.session.get("jass_import") or {}

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .access import scoped
 from .text import SpanishOrder, fold
 
 ubigeo_validator = RegexValidator(r"^\d{6}$", _("El ubigeo tiene 6 dígitos."))
@@ -74,13 +75,7 @@ class DistrictQuerySet(TerritoryQuerySet):
     def workspaces_visible_to(self, user) -> DistrictQuerySet:
         """Districts whose workspace (office, registry, visits) the user may open: ATM staff
         their own, reviewers and admins every one."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.sees_all_districts:
-            return self
-        if user.district_id:
-            return self.filter(pk=user.district_id)
-        return self.none()
+        return scoped(self, user, "pk")
 
     def with_place(self) -> DistrictQuerySet:
         return self.select_related("province", "department")
@@ -156,13 +151,7 @@ class DistrictCategory(models.Model):
 class AtmOfficeQuerySet(models.QuerySet):
     def visible_to(self, user) -> AtmOfficeQuerySet:
         """ATM staff see their own district's office; reviewers and admins see every office."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.sees_all_districts:
-            return self
-        if user.district_id:
-            return self.filter(district_id=user.district_id)
-        return self.none()
+        return scoped(self, user, "district_id")
 
     def editable_by(self, user) -> AtmOfficeQuerySet:
         """Only the office's own staff edit it."""

@@ -5,22 +5,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .access import district_for_read
 from .forms import AtmBudgetFormSet, AtmOfficeForm
-from .models import AtmOffice, District
-
-
-def _get_district_for_user(user, ubigeo: str) -> District:
-    """The district's workspace, or 404 when the user may not open it (existence not revealed)."""
-    return get_object_or_404(District.objects.workspaces_visible_to(user).with_place(), pk=ubigeo)
+from .models import AtmOffice
 
 
 @login_required
 def office_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
-    district = _get_district_for_user(request.user, ubigeo)
+    district = district_for_read(request.user, ubigeo)
     office = (
         AtmOffice.objects.visible_to(request.user)
         .filter(district=district)
@@ -41,7 +37,7 @@ def office_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def office_edit(request: HttpRequest, ubigeo: str) -> HttpResponse:
-    district = _get_district_for_user(request.user, ubigeo)
+    district = district_for_read(request.user, ubigeo)
     if not request.user.is_staff_of(district.ubigeo):
         if request.user.is_atm:
             raise Http404  # another district's staff: not revealed

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from jass_registry.api import RegistryPermission, as_drf_error
+from jass_registry.api import IdFilter, RegistryPermission, as_drf_error
 from jass_registry.models import Jass, WaterSystem
 
 from . import services
@@ -116,7 +116,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class VisitFilter(django_filters.FilterSet):
-    jass = django_filters.NumberFilter(field_name="jass_id")
+    jass = IdFilter(field_name="jass_id")
     district = django_filters.CharFilter(field_name="jass__district_id")
     department = django_filters.CharFilter(field_name="jass__district__department_id")
     kind = django_filters.ChoiceFilter(choices=VisitKind.choices)

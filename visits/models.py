@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jass_registry.models import Jass, WaterSystem
+from territory.access import scoped
 from territory.models import District
 from territory.validators import not_in_future
 
@@ -42,13 +43,7 @@ def validate_topics(value) -> None:
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user) -> VisitQuerySet:
         """ATM staff see their district's visits; reviewers and admins see all."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.sees_all_districts:
-            return self
-        if user.district_id:
-            return self.filter(jass__district_id=user.district_id)
-        return self.none()
+        return scoped(self, user, "jass__district_id")
 
     def between(self, start, end) -> VisitQuerySet:
         return self.filter(date__gte=start, date__lte=end)
@@ -124,13 +119,7 @@ class ReadingPoint(models.TextChoices):
 
 class ChlorineReadingQuerySet(models.QuerySet):
     def visible_to(self, user) -> ChlorineReadingQuerySet:
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.sees_all_districts:
-            return self
-        if user.district_id:
-            return self.filter(water_system__jass__district_id=user.district_id)
-        return self.none()
+        return scoped(self, user, "water_system__jass__district_id")
 
 
 class ChlorineReading(models.Model):
@@ -178,13 +167,7 @@ class ChlorineReading(models.Model):
 
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user) -> AgreementQuerySet:
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.sees_all_districts:
-            return self
-        if user.district_id:
-            return self.filter(visit__jass__district_id=user.district_id)
-        return self.none()
+        return scoped(self, user, "visit__jass__district_id")
 
     def open(self) -> AgreementQuerySet:
         return self.filter(done_on__isnull=True)

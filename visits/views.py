@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jass_registry.indicators import ADEQUATE_CHLORINE_MG_L
 from jass_registry.models import Jass, JassStatus, WaterSystem
+from territory.access import district_for_read, district_for_write
 from territory.exporting import export_response
 from territory.models import District, User
 
@@ -40,17 +41,6 @@ PAGE_SIZE = 50
 
 
 # --- access ------------------------------------------------------------------------------------
-
-
-def _district_for_read(user, ubigeo: str) -> District:
-    return get_object_or_404(District.objects.workspaces_visible_to(user).with_place(), pk=ubigeo)
-
-
-def _district_for_write(user, ubigeo: str) -> District:
-    district = _district_for_read(user, ubigeo)
-    if not user.is_staff_of(district.ubigeo):
-        raise PermissionDenied(_("Solo el personal del ATM del distrito registra visitas."))
-    return district
 
 
 def _get_visit_for_user(user, pk: int, *, write: bool = False) -> Visit:
@@ -151,7 +141,7 @@ def _visit_form_page(request, *, jass: Jass, visit: Visit | None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_create(request: HttpRequest, ubigeo: str) -> HttpResponse:
-    district = _district_for_write(request.user, ubigeo)
+    district = district_for_write(request.user, ubigeo)
     pick = JassPickForm(request.GET or None, district_id=district.ubigeo)
     if not pick.is_valid():
         return render(request, "visits/visit_pick.html", {"district": district, "pick": pick})
@@ -255,7 +245,7 @@ def filtered_visits(district: District, params):
 @login_required
 @require_GET
 def visit_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
-    district = _district_for_read(request.user, ubigeo)
+    district = district_for_read(request.user, ubigeo)
     form, visits = filtered_visits(district, request.GET)
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -277,7 +267,7 @@ def visit_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
 @login_required
 @require_GET
 def visit_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
-    district = _district_for_read(request.user, ubigeo)
+    district = district_for_read(request.user, ubigeo)
     _form, visits = filtered_visits(district, request.GET)
     kinds = {code: str(label) for code, label in VisitKind.choices}
     topics = {code: str(label) for code, label in Topic.choices}
@@ -321,7 +311,7 @@ def visit_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
 @require_GET
 def agreement_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     """The district's open agreements, overdue first."""
-    district = _district_for_read(request.user, ubigeo)
+    district = district_for_read(request.user, ubigeo)
     show_done = request.GET.get("done") == "1"
     agreements = Agreement.objects.filter(visit__jass__district_id=district.ubigeo).select_related(
         "visit", "visit__jass"
@@ -443,7 +433,7 @@ def _month_names() -> list[str]:
 @require_http_methods(["GET", "POST"])
 def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
     """The year's plan: planned visits per JASS per month, editable as a grid."""
-    district = _district_for_read(request.user, ubigeo)
+    district = district_for_read(request.user, ubigeo)
     can_edit = request.user.is_staff_of(district.ubigeo)
     jass_list = list(
         Jass.objects.filter(district_id=district.ubigeo)
@@ -525,7 +515,7 @@ def plan_progress_data(district_id: str, year: int) -> list[dict]:
 @login_required
 @require_GET
 def work_plan_progress(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
-    district = _district_for_read(request.user, ubigeo)
+    district = district_for_read(request.user, ubigeo)
     months = plan_progress_data(district.ubigeo, year)
     totals = {"planned": sum(m["planned"] for m in months), "done": sum(m["done"] for m in months)}
     return render(
