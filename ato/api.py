@@ -14,6 +14,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 
+from incentives.api import GoalViewSet, RunViewSet
+from incentives.queries import latest_results
 from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet, as_drf_error
 from jass_registry.indicators import district_indicators
 from territory.models import AtmBudget, AtmOffice, District
@@ -125,9 +127,17 @@ class DistrictDetailSerializer(DistrictSerializer):
 
     @extend_schema_field(GoalStatusSerializer(many=True))
     def get_goals(self, district: District):
-        # The latest result per goal comes from the incentives engine; until a run exists,
-        # there is nothing to report and the list is empty.
-        return []
+        """The latest finished result of the district for each goal."""
+        return [
+            {
+                "code": r.run.goal.code,
+                "score": r.score,
+                "passed": r.passed,
+                "run_id": r.run_id,
+                "cutoff": r.run.cutoff,
+            }
+            for r in latest_results(district.ubigeo)
+        ]
 
 
 @extend_schema(
@@ -186,6 +196,8 @@ router.register("jass", JassViewSet, basename="jass")
 router.register("water-systems", WaterSystemViewSet, basename="water-system")
 router.register("board-terms", BoardTermViewSet, basename="board-term")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("goals", GoalViewSet, basename="goal")
+router.register("runs", RunViewSet, basename="run")
 
 
 def exception_handler(exc, context):

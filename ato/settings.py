@@ -130,6 +130,15 @@ CELERY_TIMEZONE = "America/Lima"
 CELERY_TASK_ACKS_LATE = False  # opt-in per idempotent task (incentives), not globally
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Evaluation chunks have their own queue, so workers on other machines can take only those.
+CELERY_TASK_ROUTES = {"incentives.tasks.*": {"queue": "evaluation"}}
+CELERY_BEAT_SCHEDULE = {
+    "refresh-progress-runs": {
+        "task": "incentives.tasks.refresh_progress_runs",
+        "schedule": 60 * 60 * 24,  # nightly; see incentives.tasks
+    },
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "territory.User"
@@ -230,6 +239,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JassKindEnum": "jass_registry.models.JassKind",
         "VisitKindEnum": "visits.models.VisitKind",
+        "CheckKindEnum": "incentives.checks.CheckKind",
+        "RunKindEnum": "incentives.models.RunKind",
+        "RunStatusEnum": "incentives.models.RunStatus",
+        "JassStatusEnum": "jass_registry.models.JassStatus",
     },
 }
 

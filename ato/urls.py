@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("territory.urls")),
     path("", include("jass_registry.urls")),
     path("", include("visits.urls")),
+    path("", include("incentives.urls")),
     path("api/v1/auth/token/", ObtainToken.as_view(), name="api_token"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from incentives.models import RequirementResult
+from incentives.queries import latest_results
 from jass_registry.indicators import district_indicators
 from jass_registry.models import Jass
 from jass_registry.risk import signals_of, with_risk
@@ -133,6 +135,15 @@ def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
     )
     for jass in at_risk:
         jass.signals = signals_of(jass)
+    # For each goal, what is still missing according to the latest finished run.
+    goal_results = latest_results(district.ubigeo)
+    missing = list(
+        RequirementResult.objects.filter(district_result__in=goal_results, met=False)
+        .select_related("requirement")
+        .order_by("requirement__order", "requirement__code")
+    )
+    for result in goal_results:
+        result.missing = [m for m in missing if m.district_result_id == result.pk]
     return render(
         request,
         "ato/district_detail.html",
@@ -140,6 +151,7 @@ def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
             "district": district,
             "office": office,
             "at_risk": at_risk,
+            "goal_results": goal_results,
             "year": timezone.localdate().year,
             "counts": jass_counts_for(district.ubigeo),
             "indicators": district_indicators(district.ubigeo, timezone.localdate()),

@@ -244,7 +244,7 @@ class WaterSystem(models.Model):
         editable=False,
     )
     last_adequate_reading_on = models.DateField(
-        _("última medición adecuada (≥ 0,5 mg/L)"), null=True, blank=True, editable=False
+        _("última medición adecuada (≥ 0.5 mg/L)"), null=True, blank=True, editable=False
     )
 
     class Meta:

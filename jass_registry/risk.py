@@ -149,8 +149,8 @@ def _reason(code: str, jass) -> str:
         ) % {"date": _d(jass.board_starts_on), "last": _d(jass.last_training_on)}
     if code == Signal.CHLORINE:
         return _(
-            "Algún sistema de agua no tiene una medición de cloro residual de al menos 0,5 mg/L "
-            "en los últimos %(days)d días, o su última medición es menor de 0,2 mg/L."
+            "Algún sistema de agua no tiene una medición de cloro residual de al menos 0.5 mg/L "
+            "en los últimos %(days)d días, o su última medición es menor de 0.2 mg/L."
         ) % {"days": CHLORINE_WINDOW_DAYS}
     if code == Signal.NO_FINANCE_REVIEW:
         if jass.last_finance_review_on is None:

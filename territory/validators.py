@@ -19,14 +19,14 @@ def not_in_future(value) -> None:
 def latitude_in_peru(value) -> None:
     if value is not None and not (PERU_LATITUDE[0] <= value <= PERU_LATITUDE[1]):
         raise ValidationError(
-            _("La latitud debe estar dentro del Perú (entre -18,4 y 0)."), code="outside_peru"
+            _("La latitud debe estar dentro del Perú (entre -18.4 y 0)."), code="outside_peru"
         )
 
 
 def longitude_in_peru(value) -> None:
     if value is not None and not (PERU_LONGITUDE[0] <= value <= PERU_LONGITUDE[1]):
         raise ValidationError(
-            _("La longitud debe estar dentro del Perú (entre -81,4 y -68,6)."),
+            _("La longitud debe estar dentro del Perú (entre -81.4 y -68.6)."),
             code="outside_peru",
         )
 

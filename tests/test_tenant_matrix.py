@@ -256,6 +256,89 @@ ROUTES: dict[str, list[Route]] = {
         ),
         Route("/api/v1/visits/{visit}/", "delete", statuses(204, 404, 403, 403, 401), api=True),
     ],
+    # --- Incentives (an official run {run} of 2017-M35 with a result for Cascas; {evidence}) ---
+    "incentives:goals": [Route("/metas/", expect=statuses(200, 200, 200, 200, 302))],
+    "incentives:goal": [
+        Route("/metas/2017-M35/", expect=statuses(200, 200, 200, 200, 302)),
+        Route(
+            "/metas/2017-M35/",
+            "post",
+            statuses(403, 403, 302, 403, 302),
+            {"cutoff": "2026-01-31", "kind": "progress"},
+        ),
+    ],
+    "incentives:run": [Route("/evaluaciones/{run}/", expect=statuses(200, 200, 200, 200, 302))],
+    "incentives:run_progress": [
+        Route("/evaluaciones/{run}/progreso/", expect=statuses(200, 200, 200, 200, 302))
+    ],
+    "incentives:run_export": [
+        Route("/evaluaciones/{run}/exportar.csv", expect=statuses(403, 403, 200, 403, 302)),
+        Route("/evaluaciones/{run}/exportar.xlsx", expect=statuses(403, 403, 200, 403, 302)),
+    ],
+    "incentives:result": [
+        Route(
+            f"/evaluaciones/{{run}}/distritos/{CASCAS}/", expect=statuses(200, 404, 200, 404, 302)
+        ),
+        Route(
+            f"/evaluaciones/{{run}}/distritos/{CASCAS}/",
+            "post",
+            statuses(403, 404, 302, 404, 302),
+            {"decision": "approve"},
+        ),
+    ],
+    "incentives:evidence": [
+        Route(f"/distritos/{CASCAS}/evidencias/", expect=statuses(200, 404, 200, 404, 302)),
+        Route(f"/distritos/{CASCAS}/evidencias/", "post", statuses(200, 404, 403, 404, 302), {}),
+    ],
+    "incentives:evidence_file": [
+        Route("/evidencias/{evidence}/archivo/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "incentives:evidence_review": [
+        Route("/evidencias/{evidence}/revisar/", expect=statuses(405, 405, 405, 405, 302)),
+        Route(
+            "/evidencias/{evidence}/revisar/",
+            "post",
+            statuses(403, 403, 302, 403, 302),
+            {"decision": "approve"},
+        ),
+    ],
+    "goal-list": [Route("/api/v1/goals/", expect=statuses(200, 200, 200, 200, 401), api=True)],
+    "goal-detail": [
+        Route("/api/v1/goals/2017-M35/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "goal-runs": [
+        Route(
+            "/api/v1/goals/2017-M35/runs/",
+            "post",
+            statuses(403, 403, 202, 403, 401),
+            {"cutoff": "2026-01-31", "kind": "progress"},
+            api=True,
+        )
+    ],
+    "run-detail": [
+        Route("/api/v1/runs/{run}/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "run-results": [
+        Route("/api/v1/runs/{run}/results/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "run-approve": [
+        Route(
+            f"/api/v1/runs/{{run}}/results/{CASCAS}/approve/",
+            "post",
+            statuses(403, 403, 200, 403, 401),
+            {"comment": ""},
+            api=True,
+        )
+    ],
+    "run-return": [
+        Route(
+            f"/api/v1/runs/{{run}}/results/{CASCAS}/return/",
+            "post",
+            statuses(403, 403, 200, 403, 401),
+            {"comment": "Falta el acta"},
+            api=True,
+        )
+    ],
     "api_schema": [Route("/api/schema/", expect=statuses(200, 200, 200, 200, 200))],
     "api_docs": [Route("/api/docs/", expect=statuses(200, 200, 200, 200, 200))],
 }
@@ -319,7 +402,34 @@ def cascas_objects(staff_a):
         "term": term.pk,
         "visit": visit.pk,
         "agreement": visit.agreements.get().pk,
+        **incentive_objects(staff_a),
     }
+
+
+def incentive_objects(staff_a):
+    from django.core.files.base import ContentFile
+
+    from incentives import services
+    from incentives.models import EvaluationRun, Evidence, Goal
+    from territory.models import DistrictCategory
+
+    DistrictCategory.objects.get_or_create(
+        district_id=CASCAS, year=2017, defaults={"category": "C"}
+    )
+    goal = Goal.objects.get(code="2017-M35")
+    run = EvaluationRun.objects.create(goal=goal, cutoff=dt.date(2026, 1, 31), kind="official")
+    for chunk in services.run_split(run.pk):
+        services.chunk_evaluate(run.pk, chunk)
+    evidence = Evidence(
+        district_id=CASCAS,
+        requirement=Goal.objects.get(code="2015-M11").requirements.get(code="1"),
+        doc_type="ordinance_atm",
+        number="O.M. 012-2015",
+        issued_on=dt.date(2015, 6, 18),
+        uploaded_by=staff_a,
+    )
+    evidence.file.save("ordenanza.pdf", ContentFile(b"%PDF-1.4 ordenanza"), save=True)
+    return {"run": run.pk, "evidence": evidence.pk}
 
 
 def snapshot():
@@ -335,6 +445,11 @@ def snapshot():
         "readings": list(ChlorineReading.objects.order_by("pk").values()),
         "plans": list(PlannedVisit.objects.order_by("pk").values()),
     }
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.mark.parametrize(("name", "index", "persona"), CASES)

@@ -128,7 +128,7 @@ def test_atm_head_registers_a_jass_with_board_and_system_finds_it_and_exports_it
     assert page.get_by_role("status").filter(has_text=f"Se registró {NAME}.").is_visible()
     assert page.get_by_role("heading", level=1).inner_text() == NAME
     registry = page.locator("main dl.fields").inner_text()
-    for shown in (REGISTRY_NUMBER, RESOLUTION, "15 de marzo de 2024", "S/ 2,50", "72 · 68"):
+    for shown in (REGISTRY_NUMBER, RESOLUTION, "15 de marzo de 2024", "S/ 2.50", "72 · 68"):
         assert shown in registry
     assert (jass.registry_number, str(jass.monthly_fee), jass.recognized_on) == (
         REGISTRY_NUMBER,

@@ -1,0 +1,237 @@
+"""REST endpoints of the goal engine (shared/API.md): goals, runs, results and their review."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from jass_registry.api import as_drf_error
+from territory.access import scoped
+
+from . import services
+from .models import DistrictResult, EvaluationRun, Goal, Requirement, RequirementResult, RunKind
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Requirement
+        fields = ["code", "title", "kind", "params", "points", "mandatory", "verification_means"]
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    requirements = RequirementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Goal
+        fields = [
+            "code",
+            "number",
+            "year",
+            "title",
+            "deadline",
+            "categories",
+            "minimum_score",
+            "working_model",
+            "requirements",
+        ]
+
+
+class RunRequestSerializer(serializers.Serializer):
+    cutoff = serializers.DateField()
+    kind = serializers.ChoiceField(choices=RunKind.choices, default=RunKind.PROGRESS)
+
+
+class RunSerializer(serializers.ModelSerializer):
+    goal = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = EvaluationRun
+        fields = [
+            "id",
+            "goal",
+            "cutoff",
+            "kind",
+            "status",
+            "districts_total",
+            "districts_done",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class IsReviewer(permissions.BasePermission):
+    message = _("Solo un revisor del sector puede hacer esto.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_reviewer or user.is_superuser))
+
+
+class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """PI goals with their requirement tables (data, not code)."""
+
+    serializer_class = GoalSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[0-9]{4}-M[0-9]{1,3}"
+    ordering = ["-year", "number"]
+    filterset_fields = ["year"]
+
+    def get_queryset(self):
+        return Goal.objects.prefetch_related(
+            Prefetch("requirements", queryset=Requirement.objects.order_by("order", "code"))
+        )
+
+    @extend_schema(
+        request=RunRequestSerializer,
+        responses={
+            202: inline_serializer(
+                "RunStarted",
+                {
+                    "id": serializers.IntegerField(),
+                    "status": serializers.CharField(),
+                    "url": serializers.CharField(),
+                },
+            )
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsReviewer])
+    def runs(self, request, code=None):
+        """Start a run; it is computed by Celery. 409 when an official run at this cutoff already
+        has approved (frozen) results."""
+        goal = self.get_object()
+        body = RunRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            run = services.run_start(user=request.user, goal=goal, **body.validated_data)
+        except services.FrozenResults as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(
+            {"id": run.pk, "status": run.status, "url": reverse("run-detail", args=[run.pk])},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class RequirementResultSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="requirement.code")
+
+    class Meta:
+        model = RequirementResult
+        fields = ["code", "met", "value", "threshold", "numerator", "denominator"]
+
+
+class DistrictResultSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district_id")
+    requirements = RequirementResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DistrictResult
+        fields = ["district", "score", "passed", "review", "review_comment", "requirements"]
+
+
+class ResultFilter(django_filters.FilterSet):
+    department = django_filters.CharFilter(field_name="district__department_id")
+    province = django_filters.CharFilter(field_name="district__province_id")
+    passed = django_filters.BooleanFilter()
+
+    class Meta:
+        model = DistrictResult
+        fields = ["department", "province", "passed"]
+
+
+class ReviewSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """An evaluation run: its progress and its results per district. ATM staff read their own
+    district's result; reviewers every district's."""
+
+    serializer_class = RunSerializer
+    queryset = EvaluationRun.objects.select_related("goal")
+
+    def _results(self, run):
+        results = scoped(
+            DistrictResult.objects.filter(run=run), self.request.user, "district_id"
+        ).prefetch_related(
+            Prefetch(
+                "requirements",
+                queryset=RequirementResult.objects.select_related("requirement").order_by(
+                    "requirement__order", "requirement__code"
+                ),
+            )
+        )
+        return results.order_by("district_id")
+
+    @extend_schema(
+        responses=DistrictResultSerializer(many=True),
+        parameters=[
+            OpenApiParameter("department", str, description="Departamento (2 dígitos)"),
+            OpenApiParameter("province", str, description="Provincia (4 dígitos)"),
+            OpenApiParameter("passed", bool),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+    )
+    @action(detail=True, methods=["get"], serializer_class=DistrictResultSerializer)
+    def results(self, request, pk=None):
+        run = self.get_object()
+        filterset = ResultFilter(request.query_params, queryset=self._results(run))
+        if not filterset.is_valid():
+            raise serializers.ValidationError(filterset.errors)
+        queryset = filterset.qs
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(DistrictResultSerializer(page, many=True).data)
+
+    def _review(self, request, pk, ubigeo, approve: bool):
+        if not (request.user.is_reviewer or request.user.is_superuser):
+            raise PermissionDenied(_("Solo un revisor del sector aprueba u observa resultados."))
+        run = self.get_object()
+        result = get_object_or_404(
+            DistrictResult.objects.select_related("run"), run=run, district_id=ubigeo
+        )
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.result_review(
+                user=request.user,
+                result=result,
+                approve=approve,
+                comment=body.validated_data["comment"],
+            )
+        except services.FrozenResults as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        return Response(DistrictResultSerializer(result).data)
+
+    @extend_schema(request=ReviewSerializer, responses=DistrictResultSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"results/(?P<ubigeo>[0-9]{6})/approve",
+        serializer_class=ReviewSerializer,
+    )
+    def approve(self, request, pk=None, ubigeo=None):
+        return self._review(request, pk, ubigeo, approve=True)
+
+    @extend_schema(request=ReviewSerializer, responses=DistrictResultSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"results/(?P<ubigeo>[0-9]{6})/return",
+        url_name="return",
+        serializer_class=ReviewSerializer,
+    )
+    def return_(self, request, pk=None, ubigeo=None):
+        return self._review(request, pk, ubigeo, approve=False)

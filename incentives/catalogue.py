@@ -1,0 +1,89 @@
+"""Goals as data: load a goal (with its requirements) from JSON and export it back, validating
+every requirement's parameters first. The seeded goals come from incentives/data/goals.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+SEED = Path(__file__).resolve().parent / "data" / "goals.json"
+GOAL_FIELDS = ["number", "year", "title", "deadline", "categories", "minimum_score"]
+REQUIREMENT_FIELDS = [
+    "title",
+    "specification",
+    "verification_means",
+    "points",
+    "mandatory",
+    "kind",
+    "params",
+]
+
+
+def goal_to_dict(goal) -> dict[str, Any]:
+    return {
+        "code": goal.code,
+        **{
+            f: (str(getattr(goal, f)) if f == "deadline" else getattr(goal, f)) for f in GOAL_FIELDS
+        },
+        "working_model": goal.working_model,
+        "requirements": [
+            {"code": r.code, **{f: getattr(r, f) for f in REQUIREMENT_FIELDS}}
+            for r in goal.requirements.order_by("order", "code")
+        ],
+    }
+
+
+@transaction.atomic
+def goal_load(data: dict[str, Any], *, goal_model=None, requirement_model=None, working_model=None):
+    """Create or replace a goal and its requirement table. Raises ValidationError listing every
+    problem; nothing is written then. Models may be passed by a data migration."""
+    if goal_model is None:
+        from .models import Goal as goal_model  # noqa: N813
+        from .models import Requirement as requirement_model
+    from .checks import validate_params
+
+    errors = []
+    for index, req in enumerate(data.get("requirements", []), start=1):
+        for message in validate_params(req.get("kind", ""), req.get("params", {})):
+            errors.append(f"{req.get('code', index)}: {message}")
+    if not data.get("requirements"):
+        errors.append("La meta no tiene requisitos.")
+    if errors:
+        raise ValidationError(errors)
+    defaults = {f: data[f] for f in GOAL_FIELDS}
+    defaults["working_model"] = (
+        data.get("working_model", True) if working_model is None else working_model
+    )
+    goal, _created = goal_model.objects.update_or_create(code=data["code"], defaults=defaults)
+    codes = []
+    for order, req in enumerate(data["requirements"]):
+        codes.append(req["code"])
+        requirement_model.objects.update_or_create(
+            goal=goal,
+            code=req["code"],
+            defaults={
+                "order": order,
+                "title": req["title"],
+                "specification": req.get("specification", ""),
+                "verification_means": req.get("verification_means", ""),
+                "points": req["points"],
+                "mandatory": req.get("mandatory", False),
+                "kind": req["kind"],
+                "params": req.get("params", {}),
+            },
+        )
+    requirement_model.objects.filter(goal=goal).exclude(code__in=codes).delete()
+    return goal
+
+
+def seed_goals(goal_model=None, requirement_model=None) -> int:
+    data = json.loads(SEED.read_text(encoding="utf-8"))
+    for goal in data["goals"]:
+        goal_load(
+            goal, goal_model=goal_model, requirement_model=requirement_model, working_model=True
+        )
+    return len(data["goals"])

@@ -1,0 +1,214 @@
+"""The goal engine: for a requirement, one aggregate query over all districts in scope
+(GROUP BY district), never one query per district.
+
+`measure(requirement, district_ids, cutoff, official)` returns {ubigeo: Measure}. A district
+missing from the dict has nothing to count (numerator 0 over denominator 0). `decide` turns a
+measure and the requirement's threshold into met / not met, and `district_outcome` sums a
+district's points: passed = score >= minimum and every mandatory requirement met.
+
+The cutoff rule: visit and reading dates count up to the cutoff; in an official run, rows
+created after the end of the cutoff day do not count either.
+
+`incentives.reference` computes the same from plain Python data; a property test checks that the
+two agree on random districts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from jass_registry.models import BoardTerm, Jass, JassStatus, WaterSystem
+from territory.models import AtmBudget
+from visits.models import ChlorineReading, Visit, VisitKind
+
+from .checks import CheckKind, parsed_params
+from .models import Evidence, EvidenceStatus
+
+RATIO_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Measure:
+    numerator: int | Decimal
+    denominator: int
+    value: Decimal | None
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+
+
+def _ratio(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES)
+
+
+def threshold_of(kind: str, params: dict) -> Decimal:
+    p = parsed_params(kind, params)
+    if kind == CheckKind.EVIDENCE:
+        return Decimal(1)
+    if kind == CheckKind.OFFICE_BUDGET:
+        return p["min_amount"]
+    if kind == CheckKind.JASS_COUNT_MIN:
+        return Decimal(p["min_count"])
+    return p["min_ratio"]
+
+
+def decide(kind: str, measure: Measure | None, threshold: Decimal) -> bool:
+    """A ratio with nothing to count (0 of 0) is not met: there is nothing to show."""
+    if measure is None or measure.value is None:
+        return False
+    return measure.value >= threshold
+
+
+def _jass(district_ids: Iterable[str], cutoff: dt.date, official: bool):
+    queryset = Jass.objects.filter(district_id__in=district_ids)
+    if official:
+        queryset = queryset.filter(created_at__lte=end_of_day(cutoff))
+    return queryset
+
+
+def _visits(cutoff: dt.date, official: bool):
+    visits = Visit.objects.filter(date__lte=cutoff)
+    if official:
+        visits = visits.filter(created_at__lte=end_of_day(cutoff))
+    return visits
+
+
+def _count_rows(rows) -> dict[str, Measure]:
+    return {r["district_id"]: Measure(r["num"], r["den"], _ratio(r["num"], r["den"])) for r in rows}
+
+
+def measure(
+    requirement, district_ids: list[str], cutoff: dt.date, official: bool
+) -> dict[str, Measure]:
+    kind = requirement.kind
+    p = parsed_params(kind, requirement.params)
+
+    if kind == CheckKind.EVIDENCE:
+        evidence = Evidence.objects.filter(
+            district_id__in=district_ids,
+            doc_type=p["doc_type"],
+            status=EvidenceStatus.APPROVED,
+            reviewed_at__lte=end_of_day(cutoff),
+        )
+        if official:
+            evidence = evidence.filter(created_at__lte=end_of_day(cutoff))
+        rows = evidence.values("district_id").annotate(n=Count("pk")).order_by()
+        return {r["district_id"]: Measure(1, 1, Decimal(1)) for r in rows}
+
+    if kind == CheckKind.OFFICE_BUDGET:
+        rows = (
+            AtmBudget.objects.filter(office__district_id__in=district_ids, year=p["year"])
+            .values("office__district_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        return {r["office__district_id"]: Measure(r["total"], 1, r["total"]) for r in rows}
+
+    if kind in (CheckKind.JASS_REGISTERED_RATIO, CheckKind.JASS_COUNT_MIN):
+        registered = ~Q(registry_number="") & ~Q(recognition_resolution="")
+        rows = (
+            _jass(district_ids, cutoff, official)
+            .exclude(status=JassStatus.DISSOLVED)
+            .values("district_id")
+            .annotate(num=Count("pk", filter=registered), den=Count("pk"))
+            .order_by()
+        )
+        if kind == CheckKind.JASS_COUNT_MIN:
+            return {r["district_id"]: Measure(r["num"], 1, Decimal(r["num"])) for r in rows}
+        return _count_rows(rows)
+
+    active = _jass(district_ids, cutoff, official).filter(status=JassStatus.ACTIVE)
+
+    if kind == CheckKind.JASS_VISITED_RATIO:
+        visit_count = (
+            _visits(cutoff, official)
+            .filter(jass=OuterRef("pk"), date__gte=p["from"])
+            .order_by()
+            .values("jass")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        rows = (
+            active.annotate(
+                n=Coalesce(Subquery(visit_count, output_field=IntegerField()), Value(0))
+            )
+            .values("district_id")
+            .annotate(num=Count("pk", filter=Q(n__gte=p["min_visits"])), den=Count("pk"))
+            .order_by()
+        )
+        return _count_rows(rows)
+
+    if kind == CheckKind.CHLORINATION_RATIO:
+        window_start = cutoff - dt.timedelta(days=p["window_days"])
+        readings = ChlorineReading.objects.filter(
+            water_system=OuterRef("pk"), taken_on__gte=window_start, taken_on__lte=cutoff
+        )
+        if official:
+            readings = readings.filter(
+                Q(visit__isnull=True) | Q(visit__created_at__lte=end_of_day(cutoff))
+            )
+        last_value = readings.order_by("-taken_on", "-id").values("mg_per_l")[:1]
+        systems = WaterSystem.objects.filter(jass__in=active).filter(
+            Q(retired_on__isnull=True) | Q(retired_on__gt=cutoff)
+        )
+        rows = (
+            systems.annotate(last=Subquery(last_value))
+            .values("jass__district_id")
+            .annotate(num=Count("pk", filter=Q(last__gte=p["min_mg_l"])), den=Count("pk"))
+            .order_by()
+        )
+        return {
+            r["jass__district_id"]: Measure(r["num"], r["den"], _ratio(r["num"], r["den"]))
+            for r in rows
+        }
+
+    covering = BoardTerm.objects.filter(
+        jass=OuterRef("pk"), starts_on__lte=cutoff, ends_on__gte=cutoff
+    )
+    if official:
+        covering = covering.filter(created_at__lte=end_of_day(cutoff))
+
+    if kind == CheckKind.BOARD_CURRENT_RATIO:
+        rows = (
+            active.annotate(current=Exists(covering))
+            .values("district_id")
+            .annotate(num=Count("pk", filter=Q(current=True)), den=Count("pk"))
+            .order_by()
+        )
+        return _count_rows(rows)
+
+    if kind == CheckKind.BOARD_TRAINED_RATIO:
+        term_start = covering.order_by("-starts_on").values("starts_on")[:1]
+        trained = _visits(cutoff, official).filter(
+            jass=OuterRef("pk"), kind=VisitKind.TRAINING, date__gte=OuterRef("term_start")
+        )
+        rows = (
+            active.annotate(term_start=Subquery(term_start))
+            .filter(term_start__isnull=False)
+            .annotate(trained=Exists(trained))
+            .values("district_id")
+            .annotate(num=Count("pk", filter=Q(trained=True)), den=Count("pk"))
+            .order_by()
+        )
+        return _count_rows(rows)
+
+    raise ValueError(f"unknown check kind {kind}")
+
+
+def district_outcome(
+    points_met: list[tuple[int, bool, bool]], minimum_score: int
+) -> tuple[int, bool]:
+    """[(points, mandatory, met)] -> (score, passed)."""
+    score = sum(points for points, _mandatory, met in points_met if met)
+    passed = score >= minimum_score and all(met for _p, mandatory, met in points_met if mandatory)
+    return score, passed

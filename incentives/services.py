@@ -1,0 +1,168 @@
+"""Writes of the goal engine: starting a run, computing a chunk of districts (idempotent
+upserts), reviewing official results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from territory.models import DistrictCategory
+
+from . import engine
+from .models import (
+    DistrictResult,
+    EvaluationRun,
+    Goal,
+    RequirementResult,
+    ResultReview,
+    RunKind,
+    RunStatus,
+)
+
+CHUNK_SIZE = 200
+
+
+class FrozenResults(Exception):
+    """An official run at this cutoff already has approved results: they do not change."""
+
+
+def districts_in_scope(goal: Goal) -> list[str]:
+    """Districts whose PI category in the goal's year is one the goal applies to."""
+    return list(
+        DistrictCategory.objects.filter(year=goal.year, category__in=goal.categories)
+        .order_by("district_id")
+        .values_list("district_id", flat=True)
+    )
+
+
+@transaction.atomic
+def run_start(*, user, goal: Goal, cutoff: dt.date, kind: str) -> EvaluationRun:
+    """Create a run and enqueue it once the transaction commits."""
+    if kind not in RunKind.values:
+        raise ValidationError({"kind": [_("Tipo de evaluación no válido.")]})
+    if kind == RunKind.OFFICIAL and cutoff > timezone.localdate():
+        raise ValidationError(
+            {"cutoff": [_("Una evaluación oficial no puede tener fecha de corte futura.")]}
+        )
+    if (
+        kind == RunKind.OFFICIAL
+        and DistrictResult.objects.filter(
+            run__goal=goal,
+            run__cutoff=cutoff,
+            run__kind=RunKind.OFFICIAL,
+            review=ResultReview.APPROVED,
+        ).exists()
+    ):
+        raise FrozenResults(
+            _("Ya hay resultados aprobados de una evaluación oficial de %(g)s al %(c)s.")
+            % {"g": goal.code, "c": cutoff}
+        )
+    run = EvaluationRun.objects.create(goal=goal, cutoff=cutoff, kind=kind, started_by=user)
+    from .tasks import start_run
+
+    transaction.on_commit(lambda: start_run.delay(run.pk))
+    return run
+
+
+def run_split(run_id: int) -> list[list[str]]:
+    """Fix the run's scope and return it in chunks."""
+    run = EvaluationRun.objects.select_related("goal").get(pk=run_id)
+    ids = districts_in_scope(run.goal)
+    EvaluationRun.objects.filter(pk=run_id).update(
+        districts_total=len(ids), status=RunStatus.RUNNING if ids else RunStatus.DONE
+    )
+    if not ids:
+        EvaluationRun.objects.filter(pk=run_id).update(finished_at=timezone.now())
+    return [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+
+
+@transaction.atomic
+def chunk_evaluate(run_id: int, district_ids: list[str]) -> int:
+    """Compute the districts of one chunk and upsert their results on (run, district): running a
+    chunk twice changes nothing. Approved official results are frozen and skipped."""
+    run = EvaluationRun.objects.select_related("goal").get(pk=run_id)
+    goal = run.goal
+    requirements = list(goal.requirements.order_by("order", "code"))
+    frozen = set(
+        DistrictResult.objects.filter(
+            run=run, district_id__in=district_ids, review=ResultReview.APPROVED
+        ).values_list("district_id", flat=True)
+    )
+    ids = [d for d in district_ids if d not in frozen]
+    official = run.kind == RunKind.OFFICIAL
+    per_requirement = {
+        r.pk: (
+            r,
+            engine.threshold_of(r.kind, r.params),
+            engine.measure(r, ids, run.cutoff, official),
+        )
+        for r in requirements
+    }
+    for district_id in ids:
+        outcomes = []
+        rows = []
+        for requirement, threshold, measures in per_requirement.values():
+            m = measures.get(district_id)
+            met = engine.decide(requirement.kind, m, threshold)
+            outcomes.append((requirement.points, requirement.mandatory, met))
+            rows.append((requirement, m, threshold, met))
+        score, passed = engine.district_outcome(outcomes, goal.minimum_score)
+        result, _created = DistrictResult.objects.update_or_create(
+            run=run, district_id=district_id, defaults={"score": score, "passed": passed}
+        )
+        for requirement, m, threshold, met in rows:
+            RequirementResult.objects.update_or_create(
+                district_result=result,
+                requirement=requirement,
+                defaults={
+                    "met": met,
+                    "numerator": None if m is None else int(m.numerator),
+                    "denominator": None if m is None else m.denominator,
+                    "value": None if m is None else m.value,
+                    "threshold": threshold,
+                },
+            )
+    _progress(run_id)
+    return len(ids)
+
+
+def _progress(run_id: int) -> None:
+    """Progress is counted from the stored results, so a redelivered chunk cannot inflate it."""
+    done = (
+        DistrictResult.objects.filter(run=OuterRef("pk"))
+        .order_by()
+        .values("run")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    EvaluationRun.objects.filter(pk=run_id).update(districts_done=Subquery(done))
+    run = EvaluationRun.objects.get(pk=run_id)
+    if run.districts_done >= run.districts_total and run.status != RunStatus.DONE:
+        EvaluationRun.objects.filter(pk=run_id).update(
+            status=RunStatus.DONE, finished_at=timezone.now()
+        )
+
+
+@transaction.atomic
+def result_review(
+    *, user, result: DistrictResult, approve: bool, comment: str = ""
+) -> DistrictResult:
+    if not user.is_reviewer and not user.is_superuser:
+        raise ValidationError(_("Solo un revisor aprueba u observa resultados."))
+    if result.run.kind != RunKind.OFFICIAL:
+        raise ValidationError(_("Solo se revisan los resultados de evaluaciones oficiales."))
+    if result.review == ResultReview.APPROVED:
+        raise FrozenResults(_("El resultado ya fue aprobado y está congelado."))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": [_("Indique qué debe corregirse.")]})
+    result.review = ResultReview.APPROVED if approve else ResultReview.RETURNED
+    result.review_comment = comment
+    result.reviewed_by = user
+    result.reviewed_at = timezone.now()
+    result.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+    return result

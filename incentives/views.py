@@ -1,0 +1,376 @@
+"""Goal pages: the catalogue, a goal's national picture by department, a run's progress and
+results, a district's checklist with its review, and evidence upload and review."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from territory.access import district_for_read, district_for_write, scoped
+from territory.exporting import export_response
+from territory.forms import DateInput
+from territory.models import Department
+
+from . import services
+from .checks import CheckKind
+from .models import (
+    DistrictResult,
+    EvaluationRun,
+    Evidence,
+    EvidenceEvent,
+    EvidenceStatus,
+    Goal,
+    Requirement,
+    RequirementResult,
+    RunKind,
+    RunStatus,
+)
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+SIGNATURES = {b"%PDF-": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
+
+
+def _reviewer_only(user) -> None:
+    if not (user.is_reviewer or user.is_superuser):
+        raise PermissionDenied(_("Esta acción es para los revisores del sector."))
+
+
+class RunForm(forms.Form):
+    cutoff = forms.DateField(label=gettext_lazy("Fecha de corte"), widget=DateInput())
+    kind = forms.ChoiceField(label=gettext_lazy("Tipo"), choices=RunKind.choices)
+
+
+@login_required
+@require_GET
+def goal_list(request: HttpRequest) -> HttpResponse:
+    goals = Goal.objects.annotate(n=Count("requirements")).order_by("-year", "number")
+    return render(request, "incentives/goal_list.html", {"goals": goals})
+
+
+def _latest_run(goal: Goal):
+    return goal.runs.filter(status=RunStatus.DONE).order_by("-created_at", "-id").first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_detail(request: HttpRequest, code: str) -> HttpResponse:
+    goal = get_object_or_404(Goal, code=code)
+    form = RunForm(
+        request.POST or None, initial={"cutoff": timezone.localdate(), "kind": RunKind.PROGRESS}
+    )
+    if request.method == "POST":
+        _reviewer_only(request.user)
+        if form.is_valid():
+            try:
+                run = services.run_start(user=request.user, goal=goal, **form.cleaned_data)
+            except services.FrozenResults as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Evaluación iniciada."))
+                return redirect("incentives:run", pk=run.pk)
+    run = _latest_run(goal)
+    by_department = []
+    if run:
+        by_department = list(
+            scoped(DistrictResult.objects.filter(run=run), request.user, "district_id")
+            .values("district__department_id", "district__department__name")
+            .annotate(total=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
+            .order_by("district__department_id")
+        )
+        for row in by_department:
+            row["percent"] = round(100 * row["passed"] / row["total"]) if row["total"] else 0
+    return render(
+        request,
+        "incentives/goal_detail.html",
+        {
+            "goal": goal,
+            "requirements": goal.requirements.order_by("order", "code"),
+            "form": form,
+            "runs": goal.runs.order_by("-created_at")[:10],
+            "run": run,
+            "by_department": by_department,
+            "can_run": request.user.is_reviewer or request.user.is_superuser,
+        },
+    )
+
+
+def _get_run(pk: int) -> EvaluationRun:
+    return get_object_or_404(EvaluationRun.objects.select_related("goal"), pk=pk)
+
+
+def _run_results(request, run):
+    results = scoped(run.results.all(), request.user, "district_id").select_related(
+        "district", "district__province", "district__department"
+    )
+    department = request.GET.get("department", "")
+    if department:
+        results = results.filter(district__department_id=department)
+    if request.GET.get("passed") in ("0", "1"):
+        results = results.filter(passed=request.GET["passed"] == "1")
+    return results.order_by("district_id"), department
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _get_run(pk)
+    results, department = _run_results(request, run)
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "incentives/run_detail.html",
+        {
+            "run": run,
+            "page": page,
+            "query": query.urlencode(),
+            "department": department,
+            "departments": Department.objects.all(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar, polled by htmx every two seconds until the run finishes."""
+    return render(request, "incentives/run_progress.html", {"run": _get_run(pk)})
+
+
+@login_required
+@require_GET
+def run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    _reviewer_only(request.user)
+    run = _get_run(pk)
+    results, _dep = _run_results(request, run)
+    requirements = list(run.goal.requirements.order_by("order", "code"))
+    met = {
+        (r.district_result_id, r.requirement_id): r.met
+        for r in RequirementResult.objects.filter(district_result__run=run)
+    }
+    yes, no = _("Sí"), _("No")
+    header = [
+        _("Ubigeo"),
+        _("Distrito"),
+        _("Provincia"),
+        _("Departamento"),
+        _("Puntaje"),
+        _("Cumple"),
+    ] + [_("Requisito %(c)s") % {"c": r.code} for r in requirements]
+    rows = (
+        [
+            res.district_id,
+            res.district.name,
+            res.district.province.name,
+            res.district.department.name,
+            res.score,
+            yes if res.passed else no,
+        ]
+        + [yes if met.get((res.pk, r.pk)) else no for r in requirements]
+        for res in results.iterator(chunk_size=1000)
+    )
+    return export_response(fmt, f"cumplimiento-{run.goal.code}-{run.cutoff}", header, rows)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Comentario"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_detail(request: HttpRequest, pk: int, ubigeo: str) -> HttpResponse:
+    """A district's checklist: each requirement met or not, value against threshold."""
+    run = _get_run(pk)
+    district = district_for_read(request.user, ubigeo)
+    result = get_object_or_404(
+        DistrictResult.objects.filter(run=run).prefetch_related(
+            Prefetch(
+                "requirements",
+                queryset=RequirementResult.objects.select_related("requirement").order_by(
+                    "requirement__order", "requirement__code"
+                ),
+            )
+        ),
+        district=district,
+    )
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        _reviewer_only(request.user)
+        if form.is_valid():
+            try:
+                services.result_review(
+                    user=request.user,
+                    result=result,
+                    approve=request.POST.get("decision") == "approve",
+                    comment=form.cleaned_data["comment"],
+                )
+            except services.FrozenResults as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("Revisión registrada."))
+                return redirect("incentives:result", pk=run.pk, ubigeo=ubigeo)
+    evidence = {
+        e.requirement_id: e
+        for e in Evidence.objects.filter(district=district, requirement__goal=run.goal).order_by(
+            "created_at"
+        )
+    }
+    rows = list(result.requirements.all())
+    for row in rows:
+        row.evidence = evidence.get(row.requirement_id)  # the latest presented, if any
+    return render(
+        request,
+        "incentives/result_detail.html",
+        {
+            "run": run,
+            "district": district,
+            "result": result,
+            "rows": rows,
+            "form": form,
+            "can_review": (request.user.is_reviewer or request.user.is_superuser)
+            and run.kind == RunKind.OFFICIAL,
+            "is_own": request.user.is_staff_of(district.ubigeo),
+        },
+    )
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+class EvidenceForm(forms.Form):
+    requirement = forms.ModelChoiceField(
+        queryset=Requirement.objects.none(), label=gettext_lazy("Requisito")
+    )
+    number = forms.CharField(label=gettext_lazy("Número del documento"), max_length=80)
+    issued_on = forms.DateField(label=gettext_lazy("Fecha del documento"), widget=DateInput())
+    file = forms.FileField(label=gettext_lazy("Archivo (PDF, JPEG o PNG, hasta 10 MB)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"].queryset = (
+            Requirement.objects.filter(kind=CheckKind.EVIDENCE)
+            .select_related("goal")
+            .order_by("-goal__year", "goal__number", "order")
+        )
+        self.fields["requirement"].label_from_instance = (
+            lambda r: f"{r.goal.code} · {r.code} · {r.title}"
+        )
+
+    def clean_issued_on(self):
+        value = self.cleaned_data["issued_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("La fecha no puede ser posterior a hoy."))
+        return value
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError(_("El archivo supera los 10 MB."))
+        head = upload.read(16)
+        upload.seek(0)
+        # The type is read from the content, not from the name the browser sent.
+        if not any(head.startswith(signature) for signature in SIGNATURES):
+            raise forms.ValidationError(_("El archivo debe ser un PDF, JPEG o PNG."))
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    district = district_for_read(request.user, ubigeo)
+    can_upload = request.user.is_staff_of(district.ubigeo)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        district = district_for_write(request.user, ubigeo)
+        if form.is_valid():
+            requirement = form.cleaned_data["requirement"]
+            with transaction.atomic():
+                item = Evidence.objects.create(
+                    district=district,
+                    requirement=requirement,
+                    doc_type=requirement.params.get("doc_type", ""),
+                    number=form.cleaned_data["number"],
+                    issued_on=form.cleaned_data["issued_on"],
+                    file=form.cleaned_data["file"],
+                    uploaded_by=request.user,
+                )
+                EvidenceEvent.objects.create(
+                    evidence=item, status=EvidenceStatus.SUBMITTED, user=request.user
+                )
+            messages.success(
+                request, _("Evidencia presentada; un revisor la aprobará u observará.")
+            )
+            return redirect("incentives:evidence", ubigeo=ubigeo)
+    items = Evidence.objects.filter(district=district).select_related(
+        "requirement", "requirement__goal", "uploaded_by"
+    )
+    return render(
+        request,
+        "incentives/evidence_list.html",
+        {
+            "district": district,
+            "items": items,
+            "form": form,
+            "can_upload": can_upload,
+            "can_review": request.user.is_reviewer or request.user.is_superuser,
+        },
+    )
+
+
+def _get_evidence(user, pk: int) -> Evidence:
+    return get_object_or_404(
+        scoped(Evidence.objects.select_related("requirement"), user, "district_id"), pk=pk
+    )
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Files of one district are served only to that district's staff and to reviewers."""
+    item = _get_evidence(request.user, pk)
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=False,
+        filename=f"evidencia-{item.pk}{item.file.name[-4:]}",
+    )
+
+
+@login_required
+@require_POST
+def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
+    _reviewer_only(request.user)
+    item = _get_evidence(request.user, pk)
+    approve = request.POST.get("decision") == "approve"
+    comment = request.POST.get("comment", "").strip()
+    if not approve and not comment:
+        messages.error(request, _("Para observar una evidencia indique qué debe corregirse."))
+        return redirect("incentives:evidence", ubigeo=item.district_id)
+    with transaction.atomic():
+        item.status = EvidenceStatus.APPROVED if approve else EvidenceStatus.RETURNED
+        item.comment = comment
+        item.reviewed_at = timezone.now()
+        item.save(update_fields=["status", "comment", "reviewed_at"])
+        EvidenceEvent.objects.create(
+            evidence=item, status=item.status, comment=comment, user=request.user
+        )
+    messages.success(request, _("Revisión de la evidencia registrada."))
+    return redirect("incentives:evidence", ubigeo=item.district_id)

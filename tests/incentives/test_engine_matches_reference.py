@@ -1,0 +1,173 @@
+"""The set-based engine (one aggregate query per requirement over all districts) agrees with the
+one-district reference rules on random districts, for every check kind, progress and official."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incentives import engine, reference
+from incentives.checks import CheckKind
+from incentives.models import Evidence, EvidenceStatus, Goal
+from jass_registry.models import BoardTerm, Jass, WaterSystem
+from territory.models import AtmBudget, AtmOffice
+from tests.factories import UserFactory
+from visits.models import ChlorineReading, Visit
+
+BASE = dt.date(2017, 1, 1)
+CUTOFF = dt.date(2017, 12, 31)
+DISTRICTS = ["131101", "131102"]
+
+day = st.integers(0, 420).map(lambda n: BASE + dt.timedelta(days=n - 30))
+visit = st.builds(
+    reference.PlainVisit, date=day, kind=st.sampled_from(["training", "supervision"]), created=day
+)
+reading = st.builds(lambda d, mg: (d, mg), day, st.integers(0, 120).map(lambda n: Decimal(n) / 100))
+system = st.builds(
+    lambda retired, rs: (retired, rs), st.one_of(st.none(), day), st.lists(reading, max_size=3)
+)
+term = st.builds(
+    lambda start, length, created: reference.PlainTerm(
+        start, start + dt.timedelta(days=length), created
+    ),
+    day,
+    st.integers(1, 500),
+    day,
+)
+jass = st.builds(
+    lambda status, registered, created, visits, systems, terms: (
+        status,
+        registered,
+        created,
+        visits,
+        systems,
+        terms,
+    ),
+    st.sampled_from(["active", "active", "inactive", "dissolved"]),
+    st.booleans(),
+    day,
+    st.lists(visit, max_size=3),
+    st.lists(system, max_size=2),
+    st.lists(term, max_size=2),
+)
+district = st.builds(
+    lambda jass_list, budget, evidence: (jass_list, budget, evidence),
+    st.lists(jass, max_size=4),
+    st.one_of(st.none(), st.integers(0, 40000)),
+    st.one_of(st.none(), st.tuples(day, day)),
+)
+
+REQUIREMENTS = [
+    (CheckKind.EVIDENCE, {"doc_type": "ordinance_atm"}),
+    (CheckKind.OFFICE_BUDGET, {"year": 2017, "min_amount": "20000"}),
+    (CheckKind.JASS_REGISTERED_RATIO, {"min_ratio": "0.5"}),
+    (CheckKind.JASS_COUNT_MIN, {"min_count": 2}),
+    (CheckKind.JASS_VISITED_RATIO, {"min_ratio": "0.5", "from": "2017-03-01", "min_visits": 1}),
+    (CheckKind.JASS_VISITED_RATIO, {"min_ratio": "0.5", "from": "2017-01-01", "min_visits": 2}),
+    (CheckKind.CHLORINATION_RATIO, {"min_ratio": "0.3", "min_mg_l": "0.5", "window_days": 60}),
+    (CheckKind.BOARD_CURRENT_RATIO, {"min_ratio": "0.7"}),
+    (CheckKind.BOARD_TRAINED_RATIO, {"min_ratio": "0.5"}),
+]
+
+
+def at(day_: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day_, dt.time(12)))
+
+
+class Req:
+    def __init__(self, kind, params):
+        self.kind, self.params = kind, params
+
+
+def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
+    jass_list, budget, evidence = spec
+    plain = reference.PlainDistrict()
+    order = 0
+    for index, (status, registered, created, visits, systems, terms) in enumerate(jass_list):
+        row = Jass.objects.create(
+            district_id=ubigeo,
+            name=f"J{ubigeo}{index}",
+            status=status,
+            registry_number=f"{index}" if registered else "",
+            recognition_resolution="R" if registered else "",
+        )
+        Jass.objects.filter(pk=row.pk).update(created_at=at(created))
+        pj = reference.PlainJass(
+            status=status, registered=registered, created=created, visits=visits
+        )
+        for v in visits:
+            obj = Visit.objects.create(jass=row, staff=user, date=v.date, kind=v.kind)
+            Visit.objects.filter(pk=obj.pk).update(created_at=at(v.created))
+        for retired, readings in systems:
+            ws = WaterSystem.objects.create(jass=row, name="S", retired_on=retired)
+            ps = reference.PlainSystem(retired_on=retired)
+            for taken_on, mg in readings:
+                order += 1
+                ChlorineReading.objects.create(
+                    water_system=ws, taken_on=taken_on, point="reservoir", mg_per_l=mg
+                )
+                ps.readings.append(reference.PlainReading(taken_on, mg, order, dt.date.min))
+            pj.systems.append(ps)
+        for t in terms:
+            obj = BoardTerm.objects.create(jass=row, starts_on=t.starts_on, ends_on=t.ends_on)
+            BoardTerm.objects.filter(pk=obj.pk).update(created_at=at(t.created))
+            pj.terms.append(t)
+        plain.jass.append(pj)
+    if budget is not None:
+        office, _ = AtmOffice.objects.get_or_create(district_id=ubigeo)
+        AtmBudget.objects.create(office=office, year=2017, amount=budget)
+        plain.budgets[2017] = Decimal(budget)
+    if evidence is not None:
+        created, reviewed = evidence
+        goal = Goal.objects.get(code="2015-M11")
+        item = Evidence.objects.create(
+            district_id=ubigeo,
+            requirement=goal.requirements.get(code="1"),
+            doc_type="ordinance_atm",
+            number="1",
+            issued_on=BASE,
+            file="evidence/x.pdf",
+            status=EvidenceStatus.APPROVED,
+            uploaded_by=user,
+            reviewed_at=at(reviewed),
+        )
+        Evidence.objects.filter(pk=item.pk).update(created_at=at(created))
+        plain.approved_evidence["ordinance_atm"] = (created, reviewed)
+    return plain
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(specs=st.tuples(district, district), official=st.booleans())
+def test_engine_and_reference_agree(specs, official):
+    with transaction.atomic():
+        user = UserFactory(username="engine.prop")
+        plain = {u: build(u, s, user) for u, s in zip(DISTRICTS, specs, strict=True)}
+        for kind, params in REQUIREMENTS:
+            measured = engine.measure(Req(kind, params), DISTRICTS, CUTOFF, official)
+            for ubigeo in DISTRICTS:
+                expected = reference.measure_one(kind, params, plain[ubigeo], CUTOFF, official)
+                got = measured.get(ubigeo)
+                threshold = engine.threshold_of(kind, params)
+                assert engine.decide(kind, got, threshold) == engine.decide(
+                    kind, expected, threshold
+                ), (kind, params, ubigeo)
+                if expected is None:
+                    assert got is None or got.value is None, (kind, ubigeo, got)
+                else:
+                    assert got is not None, (kind, ubigeo)
+                    assert (got.numerator, got.denominator, got.value) == (
+                        expected.numerator,
+                        expected.denominator,
+                        expected.value,
+                    ), (kind, params, ubigeo)
+        transaction.set_rollback(True)
