@@ -128,7 +128,10 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "America/Lima"
 CELERY_TASK_ACKS_LATE = False  # opt-in per idempotent task (incentives), not globally
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# An unacknowledged task (worker killed mid-task) is delivered again after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("ATO_BROKER_VISIBILITY_TIMEOUT", "3600"))
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Evaluation chunks have their own queue, so workers on other machines can take only those.

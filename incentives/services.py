@@ -4,6 +4,7 @@ upserts), reviewing official results."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,7 +25,9 @@ from .models import (
     RunStatus,
 )
 
-CHUNK_SIZE = 200
+# Districts per Celery task: small enough to spread over workers, large enough that each
+# chunk's aggregate queries are worth their round trips.
+CHUNK_SIZE = int(os.environ.get("ATO_EVAL_CHUNK_SIZE", "200"))
 
 
 class FrozenResults(Exception):
@@ -103,30 +106,48 @@ def chunk_evaluate(run_id: int, district_ids: list[str]) -> int:
         )
         for r in requirements
     }
+    results, requirement_rows = [], []
     for district_id in ids:
-        outcomes = []
-        rows = []
+        outcomes, rows = [], []
         for requirement, threshold, measures in per_requirement.values():
             m = measures.get(district_id)
             met = engine.decide(requirement.kind, m, threshold)
             outcomes.append((requirement.points, requirement.mandatory, met))
             rows.append((requirement, m, threshold, met))
         score, passed = engine.district_outcome(outcomes, goal.minimum_score)
-        result, _created = DistrictResult.objects.update_or_create(
-            run=run, district_id=district_id, defaults={"score": score, "passed": passed}
-        )
-        for requirement, m, threshold, met in rows:
-            RequirementResult.objects.update_or_create(
-                district_result=result,
+        results.append(DistrictResult(run=run, district_id=district_id, score=score, passed=passed))
+        requirement_rows.append(rows)
+    # Set-based upserts on (run, district) and (result, requirement): a redelivered chunk
+    # rewrites the same rows, it never adds any.
+    DistrictResult.objects.bulk_create(
+        results,
+        update_conflicts=True,
+        unique_fields=["run", "district"],
+        update_fields=["score", "passed", "computed_at"],
+        batch_size=500,
+    )
+    ids_by_district = dict(
+        DistrictResult.objects.filter(run=run, district_id__in=ids).values_list("district_id", "pk")
+    )
+    RequirementResult.objects.bulk_create(
+        [
+            RequirementResult(
+                district_result_id=ids_by_district[result.district_id],
                 requirement=requirement,
-                defaults={
-                    "met": met,
-                    "numerator": None if m is None else int(m.numerator),
-                    "denominator": None if m is None else m.denominator,
-                    "value": None if m is None else m.value,
-                    "threshold": threshold,
-                },
+                met=met,
+                numerator=None if m is None else int(m.numerator),
+                denominator=None if m is None else m.denominator,
+                value=None if m is None else m.value,
+                threshold=threshold,
             )
+            for result, rows in zip(results, requirement_rows, strict=True)
+            for requirement, m, threshold, met in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["district_result", "requirement"],
+        update_fields=["met", "numerator", "denominator", "value", "threshold"],
+        batch_size=1000,
+    )
     _progress(run_id)
     return len(ids)
 

@@ -91,3 +91,17 @@ def password():
 def _fast_password_hashing(settings):
     """Hashing is Django's PBKDF2 in the app; tests use a fast hasher to stay quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in-process in tests, also where REDIS_URL is set; the tests marked `services`
+    talk to a real worker through the real broker instead."""
+    from ato.celery import app
+
+    eager = request.node.get_closest_marker("services") is None
+    previous = app.conf.task_always_eager
+    # With a namespace, Celery reads the Django-style key before the lower-case one.
+    app.conf.CELERY_TASK_ALWAYS_EAGER = eager
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = previous
