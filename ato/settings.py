@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -139,7 +140,7 @@ CELERY_TASK_ROUTES = {"incentives.tasks.*": {"queue": "evaluation"}}
 CELERY_BEAT_SCHEDULE = {
     "refresh-progress-runs": {
         "task": "incentives.tasks.refresh_progress_runs",
-        "schedule": 60 * 60 * 24,  # nightly; see incentives.tasks
+        "schedule": crontab(hour=2, minute=0),  # every night at 02:00, Lima time
     },
 }
 

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from incentives import views as incentive_views
 
 from . import views
 from .api import ObtainToken, router
@@ -27,6 +29,11 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("", include("incentives.urls")),
     path("api/v1/auth/token/", ObtainToken.as_view(), name="api_token"),
+    re_path(
+        r"^api/v1/exports/compliance\.(?P<fmt>csv|xlsx)$",
+        incentive_views.compliance_export,
+        name="compliance_export",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -16,13 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.response import Response
 
 from territory.access import district_for_read, district_for_write, scoped
 from territory.exporting import export_response
 from territory.forms import DateInput
-from territory.models import Department
+from territory.models import Department, Province
 
 from . import services
+from .api import IsReviewer
 from .checks import CheckKind
 from .models import (
     DistrictResult,
@@ -119,6 +123,9 @@ def _run_results(request, run):
     department = request.GET.get("department", "")
     if department:
         results = results.filter(district__department_id=department)
+    province = request.GET.get("province", "")
+    if province:
+        results = results.filter(district__province_id=province)
     if request.GET.get("passed") in ("0", "1"):
         results = results.filter(passed=request.GET["passed"] == "1")
     return results.order_by("district_id"), department
@@ -141,6 +148,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "query": query.urlencode(),
             "department": department,
             "departments": Department.objects.all(),
+            "provinces": Province.objects.filter(department_id=department) if department else [],
+            "province": request.GET.get("province", ""),
         },
     )
 
@@ -150,6 +159,18 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by htmx every two seconds until the run finishes."""
     return render(request, "incentives/run_progress.html", {"run": _get_run(pk)})
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([IsReviewer])
+def compliance_export(request, fmt: str) -> HttpResponse:
+    """/api/v1/exports/compliance.csv?run=ID (shared/API.md): the run's results, one row per
+    district, for reviewers (token or session)."""
+    run_id = request.query_params.get("run", "")
+    if not run_id.isascii() or not run_id.isdigit():
+        return Response({"run": [_("Indique el número de la evaluación.")]}, status=400)
+    return run_export(request._request, int(run_id), fmt)
 
 
 @login_required

@@ -302,6 +302,18 @@ ROUTES: dict[str, list[Route]] = {
             {"decision": "approve"},
         ),
     ],
+    "compliance_export": [
+        Route(
+            "/api/v1/exports/compliance.csv?run={run}",
+            expect=statuses(403, 403, 200, 403, 401),
+            api=True,
+        ),
+        Route(
+            "/api/v1/exports/compliance.xlsx?run={run}",
+            expect=statuses(403, 403, 200, 403, 401),
+            api=True,
+        ),
+    ],
     "goal-list": [Route("/api/v1/goals/", expect=statuses(200, 200, 200, 200, 401), api=True)],
     "goal-detail": [
         Route("/api/v1/goals/2017-M35/", expect=statuses(200, 200, 200, 200, 401), api=True)
