@@ -42,6 +42,7 @@ bench: $(VENV)/.dev-deps
 	  psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "create database $(notdir $(BENCH_DATABASE_URL))"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/registry.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/visits.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/goals.py
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
