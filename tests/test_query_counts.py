@@ -204,3 +204,53 @@ def test_visit_list_endpoint(reviewer, cascas_visits):
     fifty = count_queries(lambda: api.get("/api/v1/visits/"))
     # token+user, COUNT, the page (staff joined), readings of the page, agreements of the page
     assert one == fifty == 5
+
+
+@pytest.fixture
+def goal_run():
+    """An official 2017-M35 run over n districts of La Libertad."""
+    import datetime as dt
+
+    from incentives import services
+    from incentives.models import EvaluationRun, Goal
+    from territory.models import District
+
+    def make(n: int):
+        DistrictCategory.objects.filter(year=2017).delete()
+        for ubigeo in (
+            District.objects.filter(department_id="13")
+            .order_by("pk")
+            .values_list("pk", flat=True)[:n]
+        ):
+            DistrictCategory.objects.create(district_id=ubigeo, year=2017, category="C")
+        run = EvaluationRun.objects.create(
+            goal=Goal.objects.get(code="2017-M35"), cutoff=dt.date(2026, 11, 20), kind="official"
+        )
+        for chunk in services.run_split(run.pk):
+            services.chunk_evaluate(run.pk, chunk)
+        return run
+
+    return make
+
+
+@pytest.mark.parametrize("where", ["api", "page", "goal", "export"])
+def test_goal_results(client, reviewer, goal_run, where):
+    api = api_client_for(reviewer)
+    client.force_login(reviewer)
+
+    def call(run):
+        if where == "api":
+            return lambda: api.get(f"/api/v1/runs/{run.pk}/results/", {"page_size": 50})
+        if where == "page":
+            return lambda: client.get(f"/evaluaciones/{run.pk}/")
+        if where == "export":
+            return lambda: client.get(f"/evaluaciones/{run.pk}/exportar.csv")
+        return lambda: client.get("/metas/2017-M35/")
+
+    one = count_queries(call(goal_run(1)))
+    fifty = count_queries(call(goal_run(50)))
+    # API: token+user, the run, COUNT, the page of results, their requirement results.
+    # Run page: session, user, the run, departments, COUNT, the page (district, province and
+    # department joined), session refresh. Goal page: session, user, the goal, its
+    # requirements, the latest run, the results by department, the recent runs, refresh.
+    assert one == fifty
