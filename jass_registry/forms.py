@@ -16,7 +16,7 @@ from .models import (
     WaterSystem,
 )
 from .risk import Signal
-from .services import jass_similar_names
+from .services import JASS_FIELDS, jass_similar_names
 
 
 class JassForm(forms.ModelForm):
@@ -31,22 +31,7 @@ class JassForm(forms.ModelForm):
 
     class Meta:
         model = Jass
-        fields = [
-            "name",
-            "kind",
-            "communities",
-            "households",
-            "registry_number",
-            "recognition_resolution",
-            "recognized_on",
-            "statute_approved",
-            "regulation_approved",
-            "associates",
-            "monthly_fee",
-            "status",
-            "latitude",
-            "longitude",
-        ]
+        fields = JASS_FIELDS  # the same fields the service writes
         widgets = {"recognized_on": DateInput()}
         help_texts = {
             "monthly_fee": _("En soles, con dos decimales (p. ej. 2.50)."),
