@@ -253,7 +253,7 @@ def test_a_visit_with_good_chlorine_readings_clears_the_chlorine_alert(
     datasets = {d["label"]: d["data"] for d in chart["datasets"]}
     assert {"x": today.isoformat(), "y": 0.8} in datasets["Reservorio"]
     assert {"x": today.isoformat(), "y": 0.6} in datasets["Última vivienda"]
-    target = datasets["0,5 mg/L"]
+    target = datasets["Meta: 0.5 mg/L"]
     assert len(target) == 2 and {p["y"] for p in target} == {0.5}
     assert target[-1]["x"] == today.isoformat()
     recent = table_rows(page.locator("main table"))
