@@ -73,7 +73,7 @@ class IsReviewer(permissions.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and (user.is_reviewer or user.is_superuser))
+        return bool(user and user.is_authenticated and user.can_review)
 
 
 class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -194,7 +194,7 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(DistrictResultSerializer(page, many=True).data)
 
     def _review(self, request, pk, ubigeo, approve: bool):
-        if not (request.user.is_reviewer or request.user.is_superuser):
+        if not request.user.can_review:
             raise PermissionDenied(_("Solo un revisor del sector aprueba u observa resultados."))
         run = self.get_object()
         result = get_object_or_404(

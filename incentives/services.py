@@ -173,7 +173,7 @@ def _progress(run_id: int) -> None:
 def result_review(
     *, user, result: DistrictResult, approve: bool, comment: str = ""
 ) -> DistrictResult:
-    if not user.is_reviewer and not user.is_superuser:
+    if not user.can_review:
         raise ValidationError(_("Solo un revisor aprueba u observa resultados."))
     if result.run.kind != RunKind.OFFICIAL:
         raise ValidationError(_("Solo se revisan los resultados de evaluaciones oficiales."))

@@ -46,7 +46,7 @@ SIGNATURES = {b"%PDF-": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": "
 
 
 def _reviewer_only(user) -> None:
-    if not (user.is_reviewer or user.is_superuser):
+    if not user.can_review:
         raise PermissionDenied(_("Esta acción es para los revisores del sector."))
 
 
@@ -107,7 +107,7 @@ def goal_detail(request: HttpRequest, code: str) -> HttpResponse:
             "runs": goal.runs.order_by("-created_at")[:10],
             "run": run,
             "by_department": by_department,
-            "can_run": request.user.is_reviewer or request.user.is_superuser,
+            "can_run": request.user.can_review,
         },
     )
 
@@ -267,8 +267,7 @@ def result_detail(request: HttpRequest, pk: int, ubigeo: str) -> HttpResponse:
             "result": result,
             "rows": rows,
             "form": form,
-            "can_review": (request.user.is_reviewer or request.user.is_superuser)
-            and run.kind == RunKind.OFFICIAL,
+            "can_review": request.user.can_review and run.kind == RunKind.OFFICIAL,
             "is_own": request.user.is_staff_of(district.ubigeo),
         },
     )
@@ -352,7 +351,7 @@ def evidence_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
             "items": items,
             "form": form,
             "can_upload": can_upload,
-            "can_review": request.user.is_reviewer or request.user.is_superuser,
+            "can_review": request.user.can_review,
         },
     )
 

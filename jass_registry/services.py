@@ -48,7 +48,6 @@ WATER_SYSTEM_FIELDS = [
     "chlorination",
     "condition",
 ]
-PERSONAL_FIELDS = {"dni", "phone"}
 SIMILAR_NAME_RATIO = 0.85
 NAME_NOISE_WORDS = {"jass", "de", "del"}
 

@@ -269,6 +269,11 @@ class User(AbstractUser):
         return self.role == Role.REVIEWER
 
     @property
+    def can_review(self) -> bool:
+        """Reviews evidence and goal results, starts evaluation runs: reviewers and admins."""
+        return self.is_superuser or self.is_reviewer
+
+    @property
     def sees_all_districts(self) -> bool:
         return self.is_superuser or self.is_reviewer
 

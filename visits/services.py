@@ -10,7 +10,6 @@ A property test checks that after any sequence of writes the two agree.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -303,7 +302,3 @@ def work_plan_save(
     )
     plan.save(update_fields=["updated_at"])
     return plan
-
-
-def decimal_or_none(value) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
