@@ -8,7 +8,6 @@ import os
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,20 +152,19 @@ def chunk_evaluate(run_id: int, district_ids: list[str]) -> int:
 
 
 def _progress(run_id: int) -> None:
-    """Progress is counted from the stored results, so a redelivered chunk cannot inflate it."""
-    done = (
-        DistrictResult.objects.filter(run=OuterRef("pk"))
-        .order_by()
-        .values("run")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    EvaluationRun.objects.filter(pk=run_id).update(districts_done=Subquery(done))
-    run = EvaluationRun.objects.get(pk=run_id)
-    if run.districts_done >= run.districts_total and run.status != RunStatus.DONE:
-        EvaluationRun.objects.filter(pk=run_id).update(
-            status=RunStatus.DONE, finished_at=timezone.now()
-        )
+    """Progress is counted from the stored results, so a redelivered chunk cannot inflate it.
+
+    Chunks of one run commit concurrently on several workers. The run row is locked first and
+    the results counted after, in a statement of its own: under READ COMMITTED the count then
+    sees every chunk that committed before this one got the lock. (Counting inside the UPDATE
+    used the statement's older snapshot: two chunks finishing together each missed the other's
+    rows, and the run stayed "running" for ever. The national benchmark found it.)"""
+    run = EvaluationRun.objects.select_for_update().get(pk=run_id)
+    done = DistrictResult.objects.filter(run_id=run_id).count()
+    update = {"districts_done": done}
+    if done >= run.districts_total and run.status != RunStatus.DONE:
+        update.update(status=RunStatus.DONE, finished_at=timezone.now())
+    EvaluationRun.objects.filter(pk=run_id).update(**update)
 
 
 @transaction.atomic

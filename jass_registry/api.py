@@ -417,7 +417,13 @@ class JassViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        queryset = with_risk(Jass.objects.visible_to(self.request.user), timezone.localdate())
+        params = self.request.query_params
+        # The signals as SQL flags only when the list is filtered by them; otherwise they are
+        # decided in Python for the rows of the page (see risk.with_risk).
+        flags = self.action != "list" or bool(params.get("at_risk") or params.get("signal"))
+        queryset = with_risk(
+            Jass.objects.visible_to(self.request.user), timezone.localdate(), flags=flags
+        )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 "water_systems",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Value, When
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,9 +49,15 @@ def _flag(condition: Q) -> Case:
     )
 
 
-def with_risk(queryset, today: dt.date):
+def with_risk(queryset, today: dt.date, flags: bool = True):
     """Annotate board dates and one boolean per signal (`risk_<code>`), plus `at_risk` and
-    `risk_count` (how many signals fire, to list the worst first)."""
+    `risk_count` (how many signals fire, to list the worst first).
+
+    With `flags=False` only the four facts the signals are made of are annotated (board dates,
+    one poorly chlorinated system) and `python_flags` decides the signals row by row: the SQL
+    flags repeat every subquery in each flag and in `risk_count`, which costs more to build and
+    plan than a page of 50 rows is worth. Use the full form to filter or order by a signal.
+    """
     from .models import BoardTerm, JassStatus, WaterSystem
 
     terms = BoardTerm.objects.filter(jass=OuterRef("pk"))
@@ -69,8 +75,13 @@ def with_risk(queryset, today: dt.date):
         board_starts_on=Subquery(current.values("starts_on")[:1]),
         board_ends_on=Subquery(current.values("ends_on")[:1]),
         board_last_ended_on=Subquery(past.values("ends_on")[:1]),
-        poorly_chlorinated=Exists(poorly_chlorinated),
+        # One such system's id, not EXISTS: PostgreSQL plans an EXISTS here as a hashed
+        # subplan that scans every water system in the country (45,000 rows, ~20 ms, once per
+        # reference), even for a page of 50 JASS; a LIMIT 1 subquery probes the index per row.
+        poorly_chlorinated_system=Subquery(poorly_chlorinated.values("pk")[:1]),
     )
+    if not flags:
+        return queryset.annotate(risk_today=Value(today, output_field=models.DateField()))
     flags = {
         Signal.BOARD_MISSING: active & Q(board_last_ended_on__isnull=True),
         Signal.BOARD_EXPIRED: active
@@ -80,7 +91,7 @@ def with_risk(queryset, today: dt.date):
         Signal.BOARD_UNTRAINED: active
         & Q(board_starts_on__lte=today - dt.timedelta(days=TRAINING_WINDOW_DAYS))
         & (Q(last_training_on__isnull=True) | Q(last_training_on__lt=models.F("board_starts_on"))),
-        Signal.CHLORINE: active & Q(poorly_chlorinated=True),
+        Signal.CHLORINE: active & Q(poorly_chlorinated_system__isnull=False),
         Signal.NO_FINANCE_REVIEW: active
         & (
             Q(last_finance_review_on__isnull=True)
@@ -110,7 +121,38 @@ def filter_signal(queryset, code: str):
     return queryset.filter(**{f"risk_{code}": True})
 
 
+def python_flags(jass, today: dt.date) -> dict[str, bool]:
+    """The signals of `with_risk` decided in Python from its four facts (same rules as the SQL
+    flags; a test compares the two on every kind of JASS)."""
+    from .models import JassStatus
+
+    if jass.status != JassStatus.ACTIVE:
+        return dict.fromkeys(Signal.values, False)
+    starts, ends, last_ended = jass.board_starts_on, jass.board_ends_on, jass.board_last_ended_on
+    training, finance, visit = (
+        jass.last_training_on,
+        jass.last_finance_review_on,
+        jass.last_visit_on,
+    )
+    return {
+        Signal.BOARD_MISSING: last_ended is None,
+        Signal.BOARD_EXPIRED: starts is None and last_ended is not None,
+        Signal.BOARD_ENDING: ends is not None
+        and ends <= today + dt.timedelta(days=BOARD_ENDING_DAYS),
+        Signal.BOARD_UNTRAINED: starts is not None
+        and starts <= today - dt.timedelta(days=TRAINING_WINDOW_DAYS)
+        and (training is None or training < starts),
+        Signal.CHLORINE: jass.poorly_chlorinated_system is not None,
+        Signal.NO_FINANCE_REVIEW: finance is None
+        or finance < today - dt.timedelta(days=FINANCE_REVIEW_DAYS),
+        Signal.NO_RECENT_VISIT: visit is None or visit < today - dt.timedelta(days=VISIT_GAP_DAYS),
+    }
+
+
 def signal_codes(jass) -> list[str]:
+    if not hasattr(jass, f"risk_{Signal.BOARD_MISSING}") and hasattr(jass, "risk_today"):
+        fired = python_flags(jass, jass.risk_today)
+        return [code for code in Signal.values if fired[code]]
     return [code for code in Signal.values if getattr(jass, f"risk_{code}", False)]
 
 
