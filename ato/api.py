@@ -19,6 +19,7 @@ from incentives.queries import latest_results
 from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet, as_drf_error
 from jass_registry.indicators import district_indicators
 from territory.models import AtmBudget, AtmOffice, District
+from territory.serializing import FastRepresentation
 from visits.api import VisitViewSet
 
 from .districts import DistrictFilter, category_year_from, districts_with_counts
@@ -29,7 +30,7 @@ class PlaceSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class DistrictSerializer(serializers.ModelSerializer):
+class DistrictSerializer(FastRepresentation, serializers.ModelSerializer):
     province = PlaceSerializer(read_only=True)
     department = PlaceSerializer(read_only=True)
     category = serializers.CharField(read_only=True, allow_null=True)

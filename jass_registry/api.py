@@ -18,6 +18,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from territory.models import District
+from territory.serializing import FastRepresentation
 
 from . import services
 from .models import (
@@ -278,7 +279,7 @@ class UbigeoField(serializers.SlugRelatedField):
         return value.pk  # the ubigeo is the district's primary key
 
 
-class JassSerializer(serializers.ModelSerializer):
+class JassSerializer(FastRepresentation, serializers.ModelSerializer):
     district = UbigeoField()
     risk_signals = serializers.SerializerMethodField()
 

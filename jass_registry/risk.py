@@ -149,11 +149,14 @@ def python_flags(jass, today: dt.date) -> dict[str, bool]:
     }
 
 
+SIGNAL_CODES = tuple(Signal.values)  # `Signal.values` builds a new list on every call
+
+
 def signal_codes(jass) -> list[str]:
-    if not hasattr(jass, f"risk_{Signal.BOARD_MISSING}") and hasattr(jass, "risk_today"):
+    if not hasattr(jass, "risk_board_missing") and hasattr(jass, "risk_today"):
         fired = python_flags(jass, jass.risk_today)
-        return [code for code in Signal.values if fired[code]]
-    return [code for code in Signal.values if getattr(jass, f"risk_{code}", False)]
+        return [code for code in SIGNAL_CODES if fired[code]]
+    return [code for code in SIGNAL_CODES if getattr(jass, f"risk_{code}", False)]
 
 
 def signals_of(jass) -> list[FiredSignal]:
