@@ -167,7 +167,7 @@ class DistrictResultSerializer(serializers.ModelSerializer):
                     "numerator": r.numerator,
                     "denominator": r.denominator,
                 }
-                for r in result.requirements.all()
+                for r in getattr(result, "requirement_rows", None) or result.requirements.all()
             ],
         }
 
@@ -194,18 +194,33 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = EvaluationRun.objects.select_related("goal")
 
     def _results(self, run):
-        results = scoped(
+        return scoped(
             DistrictResult.objects.filter(run=run), self.request.user, "district_id"
         ).only("id", "run_id", "district_id", "score", "passed", "review", "review_comment")
-        # The requirement's code by a join, not a Requirement object per row (250 per page).
-        requirements = (
-            RequirementResult.objects.annotate(code=F("requirement__code"))
-            .only("district_result_id", "met", "value", "threshold", "numerator", "denominator")
+
+    @staticmethod
+    def _attach_requirements(page) -> None:
+        """One query for the requirement rows of the page, as light rows (not model objects:
+        ~250 per page, and building them cost more than the query; bench/national.py)."""
+        rows: dict[int, list] = {result.pk: [] for result in page}
+        for row in (
+            RequirementResult.objects.filter(district_result_id__in=rows)
+            .annotate(code=F("requirement__code"))
             .order_by("requirement__order", "requirement__code")
-        )
-        return results.prefetch_related(Prefetch("requirements", queryset=requirements)).order_by(
-            "district_id"
-        )
+            .values_list(
+                "district_result_id",
+                "code",
+                "met",
+                "value",
+                "threshold",
+                "numerator",
+                "denominator",
+                named=True,
+            )
+        ):
+            rows[row.district_result_id].append(row)
+        for result in page:
+            result.requirement_rows = rows[result.pk]
 
     @extend_schema(
         responses=DistrictResultSerializer(many=True),
@@ -223,8 +238,9 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         filterset = ResultFilter(request.query_params, queryset=self._results(run))
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
-        queryset = filterset.qs
+        queryset = filterset.qs.order_by("district_id")
         page = self.paginate_queryset(queryset)
+        self._attach_requirements(page)
         return self.get_paginated_response(DistrictResultSerializer(page, many=True).data)
 
     def _review(self, request, pk, ubigeo, approve: bool):
