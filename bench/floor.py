@@ -6,9 +6,11 @@ Only mounted by `bench.settings`, never in the app."""
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
+from django.utils import timezone
 
 from incentives.models import DistrictResult, RequirementResult
 from jass_registry.models import Jass, JassStatus
+from jass_registry.risk import with_risk
 from territory.models import District, DistrictCategory
 
 JASS_FIELDS = [
@@ -33,6 +35,12 @@ JASS_FIELDS = [
     "last_finance_review_on",
     "created_at",
     "updated_at",
+]
+RISK_FACTS = [
+    "board_starts_on",
+    "board_ends_on",
+    "board_last_ended_on",
+    "poorly_chlorinated_system",
 ]
 
 
@@ -75,9 +83,16 @@ def districts(request):
 
 
 def jass(request):
+    """The same rows as the endpoint, risk facts included: its signals come from the current
+    board's dates and one poorly chlorinated system, so the floor reads them too (the same
+    annotations, `with_risk(flags=False)`), and leaves deciding the signals out."""
     first, last = _page(request)
     queryset = Jass.objects.filter(district_id=request.GET["district"])
-    rows = list(queryset.order_by("district_id", "name").values(*JASS_FIELDS)[first:last])
+    rows = list(
+        with_risk(queryset, timezone.localdate(), flags=False)
+        .order_by("district_id", "name")
+        .values(*JASS_FIELDS, *RISK_FACTS)[first:last]
+    )
     return JsonResponse({"count": queryset.count(), "results": rows})
 
 

@@ -57,7 +57,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 GOALS = ["2015-M11", "2015-M40", "2016-M35", "2016-M42", "2017-M35", "2017-M41"]
 SEED = 2026
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
-SAMPLES = int(os.environ.get("BENCH_SAMPLES", "40"))
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "60"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 
 
