@@ -29,9 +29,10 @@ def main():
             )
             met = ratio_met if met is None else met and ratio_met
             target = f"{row.get('target', '')} ratio {row['ratio_target']}".strip()
+        verdict = "" if met is None else "yes" if met else "no"
         print(
             f"| {row['name']} | {cell(row['value'])} {row['unit']} | {cell(row.get('floor'))} "
-            f"| {cell(row.get('ratio'))} | {cell(target)} | {'' if met is None else 'yes' if met else 'no'} |"
+            f"| {cell(row.get('ratio'))} | {cell(target)} | {verdict} |"
         )
 
 
