@@ -9,7 +9,7 @@ What makes it look like the field:
   about one district in twenty, mostly urban, has none.
 - Each ATM has its own activity level, and visits come in campaigns (a few busy months a year),
   so visits cluster in time; some ATMs hardly visit at all.
-- Boards are elected for two years; about a third of the current terms have already expired.
+- Boards are elected for two years; the latest term of about 45 % of JASS has expired.
 - Chlorination lapses: each water system switches between chlorinating and not from one visit to
   the next, and systems without a chlorinator read near zero.
 
@@ -327,7 +327,7 @@ class Generator:
             self.progress("Recalculando resúmenes (última visita, última medición)…")
             summaries_rebuild()
             self.counts["districts"] = len(districts)
-            SyntheticDataset.objects.create(
+            marker = SyntheticDataset.objects.create(
                 scale=self.scale,
                 seed=self.seed,
                 until=self.until,
@@ -336,7 +336,10 @@ class Generator:
             )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("ANALYZE")  # fresh statistics for the planner
+        SyntheticDataset.objects.filter(pk=marker.pk).update(
+            seconds=round(time.perf_counter() - started, 1)
+        )
         return self.counts
 
     def users(self, districts) -> dict[str, User]:
