@@ -211,7 +211,11 @@ def wipe() -> None:
     if connection.vendor == "postgresql":
         tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in WIPED)
         with connection.cursor() as cursor:
+            # Deferred foreign-key checks of rows written earlier in this transaction would
+            # block TRUNCATE ("pending trigger events"): run them now, then defer again.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     else:
         for model in WIPED:
             model._base_manager.all()._raw_delete(connection.alias)
