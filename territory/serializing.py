@@ -22,6 +22,10 @@ class FastRepresentation:
                     | serializers.BaseSerializer
                     | serializers.SerializerMethodField,
                 )
+                if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+                    # Resolved once per serializer (one request) instead of once per value:
+                    # DRF otherwise asks django.utils.timezone on every datetime it writes.
+                    field.timezone = field.default_timezone()
                 plan.append((field.field_name, field.source_attrs[0] if plain else None, field))
             self.__dict__["_fast_plan"] = plan
         return plan
