@@ -9,32 +9,17 @@ from django.http import JsonResponse
 from django.utils import timezone
 
 from incentives.models import DistrictResult, RequirementResult
+from jass_registry.api import JassSerializer
 from jass_registry.models import Jass, JassStatus
 from jass_registry.risk import with_risk
 from territory.models import District, DistrictCategory
 
+# The endpoint's own columns (its serializer's field list), so the two cannot drift apart;
+# `risk_signals` is derived, the floor reads the facts it is made of (RISK_FACTS).
 JASS_FIELDS = [
-    "id",
-    "name",
-    "kind",
-    "district_id",
-    "status",
-    "registry_number",
-    "recognition_resolution",
-    "recognized_on",
-    "associates",
-    "monthly_fee",
-    "communities",
-    "households",
-    "statute_approved",
-    "regulation_approved",
-    "latitude",
-    "longitude",
-    "last_visit_on",
-    "last_training_on",
-    "last_finance_review_on",
-    "created_at",
-    "updated_at",
+    "district_id" if name == "district" else name
+    for name in JassSerializer.Meta.fields
+    if name != "risk_signals"
 ]
 RISK_FACTS = [
     "board_starts_on",
