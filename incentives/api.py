@@ -123,11 +123,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 class RequirementResultSerializer(serializers.ModelSerializer):
-    code = serializers.SerializerMethodField()
-
-    def get_code(self, result) -> str:
-        # Annotated by the results list; read through the relation elsewhere.
-        return getattr(result, "code", None) or result.requirement.code
+    code = serializers.CharField(source="requirement.code")
 
     class Meta:
         model = RequirementResult

@@ -36,6 +36,9 @@ class Signal(models.TextChoices):
     NO_RECENT_VISIT = "no_recent_visit", gettext_lazy("Sin visita en 180 días")
 
 
+SIGNAL_CODES = tuple(Signal.values)  # `Signal.values` builds a new list on every call
+
+
 @dataclass(frozen=True)
 class FiredSignal:
     code: str
@@ -127,7 +130,7 @@ def python_flags(jass, today: dt.date) -> dict[str, bool]:
     from .models import JassStatus
 
     if jass.status != JassStatus.ACTIVE:
-        return dict.fromkeys(Signal.values, False)
+        return dict.fromkeys(SIGNAL_CODES, False)
     starts, ends, last_ended = jass.board_starts_on, jass.board_ends_on, jass.board_last_ended_on
     training, finance, visit = (
         jass.last_training_on,
@@ -147,9 +150,6 @@ def python_flags(jass, today: dt.date) -> dict[str, bool]:
         or finance < today - dt.timedelta(days=FINANCE_REVIEW_DAYS),
         Signal.NO_RECENT_VISIT: visit is None or visit < today - dt.timedelta(days=VISIT_GAP_DAYS),
     }
-
-
-SIGNAL_CODES = tuple(Signal.values)  # `Signal.values` builds a new list on every call
 
 
 def signal_codes(jass) -> list[str]:
