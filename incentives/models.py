@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import District
+from territory.uploads import UploadFileField, UploadPath
 
 from .checks import CheckKind, validate_params
 
@@ -188,12 +189,10 @@ class EvidenceStatus(models.TextChoices):
     RETURNED = "returned", _("Observada")
 
 
-def evidence_path(instance, filename: str) -> str:
-    import uuid
-    from pathlib import PurePath
-
-    # Random names: the district's documents are served only through a scoped view.
-    return f"evidence/{instance.district_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+# evidence/<ubigeo>/<random>.<pdf|jpg|png>: named after the type found in the content, never
+# after the client's name; files are served only through a scoped view (territory/uploads.py).
+# Kept under this name because migration 0001 refers to it.
+evidence_path = UploadPath("evidence", by="district_id")
 
 
 class Evidence(models.Model):
@@ -204,7 +203,7 @@ class Evidence(models.Model):
     doc_type = models.CharField(_("tipo de documento"), max_length=40)
     number = models.CharField(_("número"), max_length=80)
     issued_on = models.DateField(_("fecha del documento"))
-    file = models.FileField(_("archivo"), upload_to=evidence_path)
+    file = UploadFileField(_("archivo"), upload_to=evidence_path)
     status = models.CharField(
         _("estado"), max_length=10, choices=EvidenceStatus.choices, default=EvidenceStatus.SUBMITTED
     )

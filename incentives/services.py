@@ -11,13 +11,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from territory.models import DistrictCategory
+from territory.models import District, DistrictCategory
+from territory.uploads import validate_upload
 
 from . import engine
+from .checks import CheckKind
 from .models import (
     DistrictResult,
     EvaluationRun,
+    Evidence,
+    EvidenceEvent,
+    EvidenceStatus,
     Goal,
+    Requirement,
     RequirementResult,
     ResultReview,
     RunKind,
@@ -185,3 +191,34 @@ def result_review(
     result.reviewed_at = timezone.now()
     result.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
     return result
+
+
+@transaction.atomic
+def evidence_submit(
+    *,
+    user,
+    district: District,
+    requirement: Requirement,
+    number: str,
+    issued_on: dt.date,
+    file,
+) -> Evidence:
+    """A district's document for a requirement of kind `evidence`, with its first event.
+
+    The file is checked by its content here too (territory/uploads.py), so no door skips it."""
+    if not user.is_staff_of(district.ubigeo):
+        raise ValidationError(_("Solo el personal del ATM del distrito presenta evidencias."))
+    if requirement.kind != CheckKind.EVIDENCE:
+        raise ValidationError({"requirement": [_("Este requisito no se acredita con evidencia.")]})
+    validate_upload(file)
+    item = Evidence.objects.create(
+        district=district,
+        requirement=requirement,
+        doc_type=requirement.params.get("doc_type", ""),
+        number=number,
+        issued_on=issued_on,
+        file=file,
+        uploaded_by=user,
+    )
+    EvidenceEvent.objects.create(evidence=item, status=EvidenceStatus.SUBMITTED, user=user)
+    return item

@@ -20,10 +20,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
+from territory import uploads
 from territory.access import district_for_read, district_for_write, scoped
 from territory.exporting import export_response
 from territory.forms import DateInput
 from territory.models import Department, Province
+from territory.uploads import UploadField
 
 from . import services
 from .api import IsReviewer
@@ -40,9 +42,6 @@ from .models import (
     RunKind,
     RunStatus,
 )
-
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-SIGNATURES = {b"%PDF-": ".pdf", b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
 
 
 def _reviewer_only(user) -> None:
@@ -282,7 +281,7 @@ class EvidenceForm(forms.Form):
     )
     number = forms.CharField(label=gettext_lazy("Número del documento"), max_length=80)
     issued_on = forms.DateField(label=gettext_lazy("Fecha del documento"), widget=DateInput())
-    file = forms.FileField(label=gettext_lazy("Archivo (PDF, JPEG o PNG, hasta 10 MB)"))
+    file = UploadField(label=gettext_lazy("Archivo (PDF, JPEG o PNG, hasta 10 MB)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -301,17 +300,6 @@ class EvidenceForm(forms.Form):
             raise forms.ValidationError(_("La fecha no puede ser posterior a hoy."))
         return value
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_EVIDENCE_BYTES:
-            raise forms.ValidationError(_("El archivo supera los 10 MB."))
-        head = upload.read(16)
-        upload.seek(0)
-        # The type is read from the content, not from the name the browser sent.
-        if not any(head.startswith(signature) for signature in SIGNATURES):
-            raise forms.ValidationError(_("El archivo debe ser un PDF, JPEG o PNG."))
-        return upload
-
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -322,20 +310,7 @@ def evidence_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     if request.method == "POST":
         district = district_for_write(request.user, ubigeo)
         if form.is_valid():
-            requirement = form.cleaned_data["requirement"]
-            with transaction.atomic():
-                item = Evidence.objects.create(
-                    district=district,
-                    requirement=requirement,
-                    doc_type=requirement.params.get("doc_type", ""),
-                    number=form.cleaned_data["number"],
-                    issued_on=form.cleaned_data["issued_on"],
-                    file=form.cleaned_data["file"],
-                    uploaded_by=request.user,
-                )
-                EvidenceEvent.objects.create(
-                    evidence=item, status=EvidenceStatus.SUBMITTED, user=request.user
-                )
+            services.evidence_submit(user=request.user, district=district, **form.cleaned_data)
             messages.success(
                 request, _("Evidencia presentada; un revisor la aprobará u observará.")
             )
@@ -367,11 +342,7 @@ def _get_evidence(user, pk: int) -> Evidence:
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Files of one district are served only to that district's staff and to reviewers."""
     item = _get_evidence(request.user, pk)
-    return FileResponse(
-        item.file.open("rb"),
-        as_attachment=False,
-        filename=f"evidencia-{item.pk}{item.file.name[-4:]}",
-    )
+    return uploads.serve(request, item.file, f"evidencia-{item.pk}")
 
 
 @login_required
