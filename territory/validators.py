@@ -1,9 +1,13 @@
 """Validators shared by forms, the API and imports (they sit on model fields)."""
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 # Peru's bounding box (with a small margin): latitude -18.4 .. -0.03, longitude -81.4 .. -68.6.
@@ -54,3 +58,82 @@ class FieldConstraintErrorsMixin:
                 if not errors[NON_FIELD_ERRORS]:
                     del errors[NON_FIELD_ERRORS]
             raise ValidationError(errors) from error
+
+
+# C0 controls except tab and newline, DEL, C1 controls, U+FFFE/U+FFFF and lone surrogates: none
+# of them is typed by a person, XML (XLSX) cannot hold most of them, and a terminal or a
+# spreadsheet may act on them. A carriage return is accepted only as part of "\r\n", which is
+# how browsers send the line breaks of a <textarea>.
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]|\r(?!\n)"
+)
+
+
+def no_control_characters(value) -> None:
+    """Refuses text with a control character (see CONTROL_CHARACTERS); on every text field of
+    the domain models, so forms, the API, the import and the services' full_clean() share it."""
+    if not isinstance(value, str):
+        return
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        raise ValidationError(
+            _("El texto contiene un carácter no permitido (U+%(code)04X)."),
+            code="control_character",
+            params={"code": ord(found.group()[0])},
+        )
+
+
+@deconstructible
+class NotBefore:
+    """A date not before `limit` (a floor that keeps typing mistakes such as 0001-01-01 out of
+    the data and of the summaries)."""
+
+    def __init__(self, limit: dt.date):
+        self.limit = limit
+
+    def __call__(self, value) -> None:
+        if value is not None and value < self.limit:
+            raise ValidationError(
+                _("La fecha no puede ser anterior al %(limit)s."),
+                code="date_too_early",
+                params={"limit": f"{self.limit:%d/%m/%Y}"},
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, NotBefore) and other.limit == self.limit
+
+
+@deconstructible
+class NotAfter:
+    """A date not after `limit`."""
+
+    def __init__(self, limit: dt.date):
+        self.limit = limit
+
+    def __call__(self, value) -> None:
+        if value is not None and value > self.limit:
+            raise ValidationError(
+                _("La fecha no puede ser posterior al %(limit)s."),
+                code="date_too_late",
+                params={"limit": f"{self.limit:%d/%m/%Y}"},
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, NotAfter) and other.limit == self.limit
+
+
+def text_validators(max_length: int | None = None) -> list:
+    """The validators of a user-typed text field; a TextField also gets its max_length
+    enforced here (Django enforces it on CharField only)."""
+    validators = [no_control_characters]
+    if max_length is not None:
+        validators.append(MaxLengthValidator(max_length))
+    return validators
+
+
+# Date ranges: records of the ATM's own work (visits, readings, agreements, evidence) start in
+# 2000; records about an organisation's history (recognition, boards, water systems) in 1900;
+# nothing is planned past 2100.
+not_before_1900 = NotBefore(dt.date(1900, 1, 1))
+not_before_2000 = NotBefore(dt.date(2000, 1, 1))
+not_after_2100 = NotAfter(dt.date(2100, 12, 31))
