@@ -1,13 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from incentives import views as incentive_views
 
-from . import views
+from . import converters, views
 from .api import ObtainToken, router
 from .forms import LoginForm
+
+# Before the apps' URL modules are included: their patterns use these names.
+register_converter(converters.PkConverter, "pk")
+register_converter(converters.YearConverter, "year")
+register_converter(converters.UbigeoConverter, "ubigeo")
+register_converter(converters.GoalCodeConverter, "goal_code")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,7 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("distritos/", views.district_list, name="district_list"),
     path("distritos/exportar.csv", views.district_export, name="district_export"),
-    path("distritos/<str:ubigeo>/", views.district_detail, name="district"),
+    path("distritos/<ubigeo:ubigeo>/", views.district_detail, name="district"),
     path("", include("territory.urls")),
     path("", include("jass_registry.urls")),
     path("", include("visits.urls")),

@@ -5,6 +5,6 @@ from . import views
 app_name = "territory"
 
 urlpatterns = [
-    path("distritos/<str:ubigeo>/atm/", views.office_detail, name="office"),
-    path("distritos/<str:ubigeo>/atm/editar/", views.office_edit, name="office_edit"),
+    path("distritos/<ubigeo:ubigeo>/atm/", views.office_detail, name="office"),
+    path("distritos/<ubigeo:ubigeo>/atm/editar/", views.office_edit, name="office_edit"),
 ]
