@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate, user_logged_in
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
-    inline_serializer,
 )
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from incentives.api import GoalViewSet, RunViewSet
 from incentives.queries import latest_results
 from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet, as_drf_error
 from jass_registry.indicators import district_indicators
-from territory.models import AtmBudget, AtmOffice, District
+from territory.models import ApiToken, AtmBudget, AtmOffice, District, TokenRevocation
 from territory.serializing import FastRepresentation
+from territory.services import api_token_issue, api_token_revoke
 from visits.api import VisitViewSet
 
+from .auth import client_ip
 from .districts import DistrictFilter, category_year_from, districts_with_counts
 
 
@@ -170,25 +178,116 @@ class DistrictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 class TokenThrottle(AnonRateThrottle):
+    """Token requests per client IP, read as django-axes reads it (never a client's own
+    X-Forwarded-For: rotating it does not give more tries)."""
+
     rate = "30/min"
 
+    def get_ident(self, request):
+        return client_ip(request) or ""
 
-class ObtainToken(ObtainAuthToken):
-    """`POST {"username", "password"}` → `{"token"}`. Repeated failures lock the account
-    (django-axes), as on the login page."""
 
-    throttle_classes = [TokenThrottle]
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=1024, trim_whitespace=False)
+
+
+class TokenIssuedSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires = serializers.DateTimeField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    revoked = serializers.SerializerMethodField(help_text="La revocación o el vencimiento.")
+    state = serializers.SerializerMethodField(help_text="Por qué ya no sirve; vacío si sirve.")
+    current = serializers.SerializerMethodField(help_text="Es el token de esta solicitud.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "prefix", "created", "last_used", "expires", "revoked", "state", "current"]
+
+    def get_revoked(self, token: ApiToken) -> bool:
+        return bool(self.get_state(token))
+
+    def get_state(self, token: ApiToken) -> str:
+        return token.state(self.context["now"])
+
+    def get_current(self, token: ApiToken) -> bool:
+        auth = self.context["request"].auth
+        return isinstance(auth, ApiToken) and auth.pk == token.pk
+
+
+class ObtainToken(APIView):
+    """`POST {"username", "password"}` → `{"token", "expires"}`: a new token. Failures count toward
+    the same lockout as the login page (django-axes, and the per-IP limit of `ato.auth`).
+    `DELETE` revokes the token the request is made with."""
+
+    def get_authenticators(self):
+        # Asking for a token needs no credentials: a stale token in the header is not a 401.
+        # (`self.request` is the Django request here; None while the schema is generated.)
+        if getattr(self.request, "method", None) == "POST":
+            return []
+        return super().get_authenticators()
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return super().get_permissions()
+
+    def get_throttles(self):
+        return [TokenThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        request=TokenRequestSerializer,
+        responses={200: TokenIssuedSerializer, 400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT},
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        # Refusals are returned, never raised: DRF rolls the request's transaction back on a
+        # raised error (ATOMIC_REQUESTS), and django-axes' record of the failure with it. The
+        # Django request (not DRF's wrapper) goes to `authenticate`, so that django-axes flags it
+        # and its middleware answers a locked-out client with `ato.auth.lockout_response`.
+        serializer = TokenRequestSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=400)
+        django_request = request._request
+        user = authenticate(
+            django_request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            return Response(
+                {"detail": _("Usuario o contraseña incorrectos, o la cuenta está bloqueada.")},
+                status=400,
+            )
+        token, key = api_token_issue(user=user)
+        # As a sign-in on the login page: django-axes clears the user's failures, Django
+        # records last_login.
+        user_logged_in.send(sender=type(user), request=django_request, user=user)
+        return Response(TokenIssuedSerializer({"token": key, "expires": token.expires}).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        if not isinstance(request.auth, ApiToken):
+            raise ValidationError(
+                {"detail": _("Esta solicitud no usa un token: no hay nada que revocar.")}
+            )
+        api_token_revoke(token=request.auth, reason=TokenRevocation.BY_USER)
+        return Response(status=204)
+
+
+class OwnTokenList(ListAPIView):
+    """The signed-in user's own tokens, newest first, revoked and expired ones included."""
+
+    serializer_class = ApiTokenSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return ApiToken.objects.of(self.request.user).select_related("user")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
 
 
 router = DefaultRouter()

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -148,6 +147,7 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "territory.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "ato.auth.ClientIpFailureBackend",  # one IP trying many usernames (password spraying)
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,7 +168,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+# The number of trusted reverse proxies in front of the app, ONE setting for everything that
+# reads the client IP (django-axes, the DRF throttles, the per-IP limit): 0 = REMOTE_ADDR only;
+# N = the Nth address from the right of X-Forwarded-For (ato/auth.py, `client_ip`).
+# AXES_PROXY_COUNT is the variable's former name, still read.
+ATO_TRUSTED_PROXY_COUNT = int(
+    os.environ.get("ATO_TRUSTED_PROXY_COUNT") or os.environ.get("AXES_PROXY_COUNT") or "0"
+)
+AXES_CLIENT_IP_CALLABLE = "ato.auth.client_ip"
+AXES_IPWARE_PROXY_COUNT = ATO_TRUSTED_PROXY_COUNT  # unused with the callable; kept consistent
+AXES_LOCKOUT_CALLABLE = "ato.auth.lockout_response"  # 429: Spanish page, or JSON under /api/
+# Failed logins from one IP, whatever the usernames, before that IP is refused for the cool-off.
+ATO_LOGIN_FAILURES_PER_IP = int(os.environ.get("ATO_LOGIN_FAILURES_PER_IP", "20"))
+# API tokens (territory.ApiToken) expire this many days after they are issued.
+ATO_TOKEN_TTL_DAYS = int(os.environ.get("ATO_TOKEN_TTL_DAYS", "30"))
 
 # Idle timeout: the session expires after this many seconds without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_TIMEOUT", "1800"))
@@ -215,7 +228,7 @@ MEDIA_ROOT = Path(os.environ.get("ATO_MEDIA_ROOT", BASE_DIR / "media"))
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "territory.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -230,6 +243,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "ato.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles read the client IP like django-axes (0, not None: None trusts any XFF).
+    "NUM_PROXIES": ATO_TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ATO API",

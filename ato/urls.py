@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from incentives import views as incentive_views
 
 from . import converters, views
-from .api import ObtainToken, router
+from .api import ObtainToken, OwnTokenList, router
 from .forms import LoginForm
 
 # Before the apps' URL modules are included: their patterns use these names.
@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("", include("incentives.urls")),
     path("api/v1/auth/token/", ObtainToken.as_view(), name="api_token"),
+    path("api/v1/auth/tokens/", OwnTokenList.as_view(), name="api_tokens"),
     re_path(
         r"^api/v1/exports/compliance\.(?P<fmt>csv|xlsx)$",
         incentive_views.compliance_export,

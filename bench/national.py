@@ -342,10 +342,9 @@ def timed(client, path, headers=None, samples=SAMPLES):
 
 
 def users_and_tokens():
-    from rest_framework.authtoken.models import Token
-
     from jass_registry.models import Jass
     from territory.models import Role, User
+    from territory.services import api_token_issue
 
     busiest = (
         Jass.objects.values("district_id")
@@ -361,8 +360,8 @@ def users_and_tokens():
         busiest,
         staff,
         reviewer,
-        Token.objects.get_or_create(user=staff)[0].key,
-        Token.objects.get_or_create(user=reviewer)[0].key,
+        api_token_issue(user=staff)[1],
+        api_token_issue(user=reviewer)[1],
     )
 
 

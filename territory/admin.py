@@ -5,8 +5,18 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .models import AtmBudget, AtmOffice, Department, District, DistrictCategory, Province, User
-from .services import categories_import
+from .models import (
+    ApiToken,
+    AtmBudget,
+    AtmOffice,
+    Department,
+    District,
+    DistrictCategory,
+    Province,
+    TokenRevocation,
+    User,
+)
+from .services import api_tokens_revoke, api_tokens_revoke_all, categories_import
 
 
 @admin.register(Department)
@@ -117,3 +127,33 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Rol en ATO"), {"fields": ["role", "district"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivating a user revokes their API tokens, as `user_deactivate` does.
+            api_tokens_revoke_all(user=obj, reason=TokenRevocation.DEACTIVATED)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by the API and never edited; an admin may revoke them (kept)."""
+
+    list_display = ["prefix", "user", "created", "last_used", "expires", "revoked_at"]
+    list_filter = ["revoked_reason"]
+    search_fields = ["user__username", "prefix"]
+    list_select_related = ["user"]
+    fields = list_display + ["revoked_reason"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revocar los tokens seleccionados"))
+    def revoke(self, request, queryset):
+        count = api_tokens_revoke(tokens=queryset, reason=TokenRevocation.BY_ADMIN)
+        self.message_user(request, _("Tokens revocados: %(n)d.") % {"n": count})

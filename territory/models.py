@@ -280,3 +280,73 @@ class User(AbstractUser):
     def is_staff_of(self, district_id: str) -> bool:
         """Staff of this district: the only users who see its personal data (DNI, phone)."""
         return self.is_atm and self.district_id == district_id
+
+
+class TokenRevocation(models.TextChoices):
+    BY_USER = "by_user", _("revocado por el usuario")
+    DEACTIVATED = "deactivated", _("usuario desactivado")
+    BY_ADMIN = "by_admin", _("revocado por un administrador")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user=user)
+
+    def unrevoked(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A key for `Authorization: Token <key>`. Only the SHA-256 of the key is stored (it is
+    shown once, when issued). A token works until it expires or is revoked, and only while the
+    user's password is the one it was issued under (`auth_hash`, as Django's sessions do).
+    Revoked tokens are kept, with when and why."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("usuario")
+    )
+    key_digest = models.CharField(_("SHA-256 de la clave"), max_length=64, unique=True)
+    prefix = models.CharField(_("inicio de la clave"), max_length=8)
+    created = models.DateTimeField(_("creado"))
+    last_used = models.DateTimeField(_("último uso"), null=True, blank=True)
+    expires = models.DateTimeField(_("vence"))
+    auth_hash = models.CharField(max_length=128, editable=False)
+    revoked_at = models.DateTimeField(_("revocado el"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("motivo de la revocación"), max_length=16, choices=TokenRevocation.choices, blank=True
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("token de la API")
+        verbose_name_plural = _("tokens de la API")
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_reason="")
+                | Q(revoked_at__isnull=False) & ~Q(revoked_reason=""),
+                name="api_token_revoked_with_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    def password_changed(self) -> bool:
+        """The user's password changed after the token was issued."""
+        from django.utils.crypto import constant_time_compare
+
+        return not constant_time_compare(self.auth_hash, self.user.get_session_auth_hash())
+
+    def state(self, now) -> str:
+        """Why the token no longer works, in the user's words, or "" while it works."""
+        if self.revoked_at:
+            return self.get_revoked_reason_display()
+        if not self.user.is_active:
+            return str(TokenRevocation.DEACTIVATED.label)
+        if self.password_changed():
+            return str(_("la contraseña cambió"))
+        if self.expires <= now:
+            return str(_("vencido"))
+        return ""

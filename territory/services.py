@@ -1,15 +1,21 @@
-"""Writes that touch territory data: the PI category import."""
+"""Writes that touch territory data: the PI category import, API tokens, deactivating a user."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import io
+import secrets
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import District, DistrictCategory
+from .models import ApiToken, District, DistrictCategory, TokenRevocation, User
 
 CATEGORY_COLUMNS = ("ubigeo", "year", "category")
 
@@ -89,3 +95,62 @@ def _write_categories(wanted: dict[tuple[str, int], str], result: ImportResult) 
     DistrictCategory.objects.bulk_create(new, batch_size=1000)
     DistrictCategory.objects.bulk_update(changed, ["category"], batch_size=1000)
     result.created, result.updated = len(new), len(changed)
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+# `last_used` is written at most this often, not on every request.
+TOKEN_LAST_USED_EVERY = dt.timedelta(minutes=1)
+
+
+def api_token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
+    """A new token for the user and its key, which is returned here once and never stored."""
+    key = secrets.token_hex(20)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        key_digest=api_token_digest(key),
+        prefix=key[:8],
+        created=now,
+        expires=now + dt.timedelta(days=settings.ATO_TOKEN_TTL_DAYS),
+        auth_hash=user.get_session_auth_hash(),
+    )
+    return token, key
+
+
+def api_token_touch(*, token: ApiToken, now: dt.datetime) -> None:
+    """Record a use, at most once a minute (a write per request would be a write per read)."""
+    if token.last_used is None or now - token.last_used >= TOKEN_LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        token.last_used = now
+
+
+def api_token_revoke(*, token: ApiToken, reason: TokenRevocation) -> None:
+    """The token stops working; the row is kept. Revoking twice keeps the first revocation."""
+    now = timezone.now()
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason=reason
+    ):
+        token.revoked_at, token.revoked_reason = now, reason
+
+
+def api_tokens_revoke(*, tokens: QuerySet[ApiToken], reason: TokenRevocation) -> int:
+    """Revoke the tokens of the queryset not revoked yet; the number revoked."""
+    return tokens.unrevoked().update(revoked_at=timezone.now(), revoked_reason=reason)
+
+
+def api_tokens_revoke_all(*, user: User, reason: TokenRevocation) -> int:
+    return api_tokens_revoke(tokens=ApiToken.objects.of(user), reason=reason)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> None:
+    """The user can no longer sign in, and every token they hold is revoked (a later
+    reactivation does not bring the tokens back)."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    api_tokens_revoke_all(user=user, reason=TokenRevocation.DEACTIVATED)

@@ -7,4 +7,6 @@ app_name = "territory"
 urlpatterns = [
     path("distritos/<ubigeo:ubigeo>/atm/", views.office_detail, name="office"),
     path("distritos/<ubigeo:ubigeo>/atm/editar/", views.office_edit, name="office_edit"),
+    path("cuenta/", views.account, name="account"),
+    path("cuenta/tokens/<pk:pk>/revocar/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,17 +1,21 @@
-"""The ATM office page of a district: read by its staff and by reviewers, edited by its staff."""
+"""The ATM office page of a district: read by its staff and by reviewers, edited by its staff.
+"Mi cuenta": the signed-in user's own API tokens."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .access import district_for_read
 from .forms import AtmBudgetFormSet, AtmOfficeForm
-from .models import AtmOffice
+from .models import ApiToken, AtmOffice, TokenRevocation
+from .services import api_token_revoke
 
 
 @login_required
@@ -60,3 +64,30 @@ def office_edit(request: HttpRequest, ubigeo: str) -> HttpResponse:
         "territory/office_form.html",
         {"district": district, "form": form, "budgets": budgets},
     )
+
+
+# --- my account: the user's own API tokens -------------------------------------------------------
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    tokens = ApiToken.objects.of(request.user).select_related("user")
+    now = timezone.now()
+    return render(
+        request,
+        "territory/account.html",
+        {
+            "tokens": [(token, token.state(now)) for token in tokens],
+            "ttl_days": settings.ATO_TOKEN_TTL_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another user's token is not revealed: 404, as for any object out of scope.
+    token = get_object_or_404(ApiToken.objects.of(request.user), pk=pk)
+    api_token_revoke(token=token, reason=TokenRevocation.BY_USER)
+    messages.success(request, _("Se revocó el token %(prefix)s….") % {"prefix": token.prefix})
+    return redirect("territory:account")

@@ -7,10 +7,10 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from territory.models import Role
+from territory.services import api_token_issue
 
 from .factories import PASSWORD, AtmOfficeFactory, UserFactory
 
@@ -77,8 +77,8 @@ def personas(staff_a, staff_b, reviewer, outsider):
 def api_client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, key = api_token_issue(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
 from territory.models import AtmOffice
+from territory.services import api_token_issue
 from tests.conftest import CASCAS, api_client_for
 from tests.factories import BoardMemberFactory, BoardTermFactory, JassFactory, WaterSystemFactory
 from visits.models import Agreement, ChlorineReading, PlannedVisit, Visit
@@ -80,7 +81,18 @@ ROUTES: dict[str, list[Route]] = {
             statuses(400, 400, 400, 400, 400),
             {"username": "nadie", "password": "x"},
             api=True,
-        )
+        ),
+        # Revokes the token the request is made with (each persona's own).
+        Route("/api/v1/auth/token/", "delete", statuses(204, 204, 204, 204, 401), api=True),
+    ],
+    "api_tokens": [
+        Route("/api/v1/auth/tokens/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "territory:account": [Route("/cuenta/", expect=statuses(200, 200, 200, 200, 302))],
+    # {token} is a token of the ATM head of Cascas (`own`): anyone else's answer is 404.
+    "territory:token_revoke": [
+        Route("/cuenta/tokens/{token}/revocar/", expect=statuses(405, 405, 405, 405, 302)),
+        Route("/cuenta/tokens/{token}/revocar/", "post", statuses(302, 404, 404, 404, 302)),
     ],
     "api-root": [Route("/api/v1/", expect=statuses(200, 200, 200, 200, 401), api=True)],
     "district-list": [
@@ -414,6 +426,7 @@ def cascas_objects(staff_a):
         "term": term.pk,
         "visit": visit.pk,
         "agreement": visit.agreements.get().pk,
+        "token": api_token_issue(user=staff_a)[0].pk,
         **incentive_objects(staff_a),
     }
 
