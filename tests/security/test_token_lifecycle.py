@@ -189,3 +189,30 @@ def test_last_use_is_recorded_at_most_once_a_minute(client, staff_a):
     ApiToken.objects.update(last_used=first - dt.timedelta(minutes=2))
     read(client, key)
     assert token_of(key).last_used > first
+
+
+def test_the_token_list_and_the_account_page_cost_the_same_queries_for_1_and_50_tokens(
+    client, staff_a
+):
+    from tests.test_query_counts import count_queries
+
+    from django.test import Client
+
+    _, key = api_token_issue(user=staff_a)
+    ApiToken.objects.update(last_used=timezone.now())  # no last_used write in the counts
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")  # no session: the token only
+    client.force_login(staff_a)
+
+    def counts():
+        return (
+            count_queries(lambda: api.get(TOKENS_URL)),
+            count_queries(lambda: client.get("/cuenta/")),
+        )
+
+    one = counts()
+    for _ in range(49):
+        api_token_issue(user=staff_a)
+    # API: the token with its user, COUNT for the paginator, the page of tokens with their user.
+    # Page: session, user, the tokens with their user, the session's idle-timeout refresh.
+    assert one == (3, 4)
+    assert counts() == one
