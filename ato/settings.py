@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     # ATO apps, in their dependency line: territory <- jass_registry <- visits <- incentives.
     "territory",
     "jass_registry",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ato.middleware.SpanishFirstLocaleMiddleware",
@@ -202,6 +204,26 @@ if HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+
+# Content-Security-Policy on every response (django-csp): scripts and styles only from our own
+# static files, so no inline script runs (charts read their data from json_script, htmx is told
+# not to inject its indicator style, Swagger UI loads its init script from a URL). A response
+# that sets its own policy keeps it (uploaded files: `sandbox`, territory/uploads.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+if DEBUG:
+    # A developer sees every violation in the runserver log (ato/csp.py).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = ["/csp-report/"]
 
 # --- Internationalisation -------------------------------------------------------------------
 # Source strings are written in Spanish (the users' language); locale/en holds English.

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from territory.admin import NoDeleteMixin
+
 from .models import DistrictResult, EvaluationRun, Evidence, EvidenceEvent, Goal, Requirement
 
 
-class RequirementInline(admin.TabularInline):
+class RequirementInline(NoDeleteMixin, admin.TabularInline):
     model = Requirement
     extra = 0
     fields = [
@@ -20,7 +22,7 @@ class RequirementInline(admin.TabularInline):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(NoDeleteMixin, admin.ModelAdmin):
     """Goals are data: an admin replaces a working-model table with the official one, or adds
     a new year's goal, here (or with `manage.py import_goal FILE.json`), without code. Each
     requirement's parameters are validated for its check kind when saved."""
@@ -56,7 +58,7 @@ class GoalAdmin(admin.ModelAdmin):
     ]
 
 
-class EvidenceEventInline(admin.TabularInline):
+class EvidenceEventInline(NoDeleteMixin, admin.TabularInline):
     model = EvidenceEvent
     extra = 0
     readonly_fields = ["status", "comment", "user", "at"]
@@ -64,7 +66,7 @@ class EvidenceEventInline(admin.TabularInline):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["district", "doc_type", "number", "status", "created_at"]
     list_filter = ["status", "doc_type"]
     search_fields = ["district__ubigeo", "district__name", "number"]
@@ -74,7 +76,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvaluationRun)
-class EvaluationRunAdmin(admin.ModelAdmin):
+class EvaluationRunAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = [
         "goal",
         "cutoff",
@@ -89,7 +91,7 @@ class EvaluationRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(DistrictResult)
-class DistrictResultAdmin(admin.ModelAdmin):
+class DistrictResultAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["run", "district", "score", "passed", "review"]
     list_filter = ["passed", "review"]
     search_fields = ["district__ubigeo", "district__name"]

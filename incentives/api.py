@@ -19,6 +19,7 @@ from territory.access import scoped
 
 from . import services
 from .models import DistrictResult, EvaluationRun, Goal, Requirement, RequirementResult, RunKind
+from .queries import run_progress_for
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -189,6 +190,10 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RunSerializer
     queryset = EvaluationRun.objects.select_related("goal")
 
+    def retrieve(self, request, *args, **kwargs):
+        run = run_progress_for(request.user, self.get_object())
+        return Response(self.get_serializer(run).data)
+
     def _results(self, run):
         return scoped(
             DistrictResult.objects.filter(run=run), self.request.user, "district_id"
@@ -240,12 +245,16 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(DistrictResultSerializer(page, many=True).data)
 
     def _review(self, request, pk, ubigeo, approve: bool):
-        if not request.user.can_review:
-            raise PermissionDenied(_("Solo un revisor del sector aprueba u observa resultados."))
+        # Scope first, then the right: another district's result is 404 for ATM staff (its
+        # existence is not revealed); the district's own staff get 403.
         run = self.get_object()
         result = get_object_or_404(
-            DistrictResult.objects.select_related("run"), run=run, district_id=ubigeo
+            scoped(DistrictResult.objects.select_related("run"), request.user, "district_id"),
+            run=run,
+            district_id=ubigeo,
         )
+        if not request.user.can_review:
+            raise PermissionDenied(_("Solo un revisor del sector aprueba u observa resultados."))
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 SEED = Path(__file__).resolve().parent / "data" / "goals.json"
 GOAL_FIELDS = ["number", "year", "title", "deadline", "categories", "minimum_score"]
@@ -76,7 +78,27 @@ def goal_load(data: dict[str, Any], *, goal_model=None, requirement_model=None, 
                 "params": req.get("params", {}),
             },
         )
-    requirement_model.objects.filter(goal=goal).exclude(code__in=codes).delete()
+    # A requirement left out of the new table goes only if nothing refers to it: results of past
+    # runs and presented evidence are records, and are never deleted with it.
+    dropped = requirement_model.objects.filter(goal=goal).exclude(code__in=codes)
+    apps = requirement_model._meta.apps
+    used = dropped.filter(
+        Q(pk__in=apps.get_model("incentives", "RequirementResult").objects.values("requirement_id"))
+        | Q(pk__in=apps.get_model("incentives", "Evidence").objects.values("requirement_id"))
+    )
+    kept = sorted(used.values_list("code", flat=True))
+    if kept:
+        raise ValidationError(
+            [
+                _(
+                    "%(code)s: el requisito ya tiene resultados o evidencias y no se quita de la "
+                    "meta; inclúyalo en la tabla."
+                )
+                % {"code": code}
+                for code in kept
+            ]
+        )
+    dropped.delete()
     return goal
 
 

@@ -6,6 +6,8 @@ missing from the dict has nothing to count (numerator 0 over denominator 0). `de
 measure and the requirement's threshold into met / not met, and `district_outcome` sums a
 district's points: passed = score >= minimum and every mandatory requirement met.
 
+Voided visits, and the readings taken at them, never count (`valid()`).
+
 The cutoff rule: visit and reading dates count up to the cutoff; in an official run, rows
 created after the end of the cutoff day do not count either.
 
@@ -77,7 +79,7 @@ def _jass(district_ids: Iterable[str], cutoff: dt.date, official: bool):
 
 
 def _visits(cutoff: dt.date, official: bool):
-    visits = Visit.objects.filter(date__lte=cutoff)
+    visits = Visit.objects.valid().filter(date__lte=cutoff)
     if official:
         visits = visits.filter(created_at__lte=end_of_day(cutoff))
     return visits
@@ -150,7 +152,7 @@ def measure(
 
     if kind == CheckKind.CHLORINATION_RATIO:
         window_start = cutoff - dt.timedelta(days=p["window_days"])
-        readings = ChlorineReading.objects.filter(
+        readings = ChlorineReading.objects.valid().filter(
             water_system=OuterRef("pk"), taken_on__gte=window_start, taken_on__lte=cutoff
         )
         if official:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
 
-from .models import DistrictResult, RunStatus
+from territory.access import scoped
+from territory.models import DistrictCategory
+
+from .models import DistrictResult, EvaluationRun, RunStatus
 
 
 def latest_results(district_id: str) -> list[DistrictResult]:
@@ -22,3 +25,21 @@ def latest_results(district_id: str) -> list[DistrictResult]:
         .select_related("run", "run__goal")
         .order_by("run__goal__year", "run__goal__number")
     )
+
+
+def run_progress_for(user, run: EvaluationRun) -> EvaluationRun:
+    """The run's progress as the user may see it. Reviewers see the national count; ATM staff
+    see only their own district (1 of 1 once it is evaluated, 0 if it is not in the goal's
+    scope): how far other districts are is not theirs to read. The instance is only shown,
+    never saved."""
+    if user.sees_all_districts:
+        return run
+    done = scoped(run.results.all(), user, "district_id").exists()
+    in_scope = done or (
+        bool(user.district_id)
+        and DistrictCategory.objects.filter(
+            year=run.goal.year, category__in=run.goal.categories, district_id=user.district_id
+        ).exists()
+    )
+    run.districts_total, run.districts_done = int(in_scope), int(done)
+    return run

@@ -18,6 +18,7 @@ class PlainVisit:
     date: dt.date
     kind: str
     created: dt.date
+    voided: bool = False  # a voided visit never counts
 
 
 @dataclass
@@ -26,6 +27,7 @@ class PlainReading:
     mg_per_l: Decimal
     order: int  # insertion order breaks ties of the same date
     created: dt.date
+    voided: bool = False  # taken at a voided visit: never counts
 
 
 @dataclass
@@ -95,7 +97,11 @@ def measure_one(
         visited = sum(
             1
             for j in active
-            if sum(1 for v in j.visits if p["from"] <= v.date <= cutoff and counts(v.created))
+            if sum(
+                1
+                for v in j.visits
+                if not v.voided and p["from"] <= v.date <= cutoff and counts(v.created)
+            )
             >= p["min_visits"]
         )
         return Measure(visited, len(active), _ratio(visited, len(active)))
@@ -108,7 +114,11 @@ def measure_one(
             return None
         good = 0
         for s in systems:
-            window = [r for r in s.readings if start <= r.taken_on <= cutoff and counts(r.created)]
+            window = [
+                r
+                for r in s.readings
+                if not r.voided and start <= r.taken_on <= cutoff and counts(r.created)
+            ]
             if (
                 window
                 and max(window, key=lambda r: (r.taken_on, r.order)).mg_per_l >= p["min_mg_l"]
@@ -131,7 +141,10 @@ def measure_one(
             1
             for j, t in boards
             if any(
-                v.kind == "training" and t.starts_on <= v.date <= cutoff and counts(v.created)
+                not v.voided
+                and v.kind == "training"
+                and t.starts_on <= v.date <= cutoff
+                and counts(v.created)
                 for v in j.visits
             )
         )

@@ -42,6 +42,7 @@ from .models import (
     RunKind,
     RunStatus,
 )
+from .queries import run_progress_for
 
 
 def _reviewer_only(user) -> None:
@@ -133,7 +134,7 @@ def _run_results(request, run):
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _get_run(pk)
+    run = run_progress_for(request.user, _get_run(pk))
     results, department = _run_results(request, run)
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -157,7 +158,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by htmx every two seconds until the run finishes."""
-    return render(request, "incentives/run_progress.html", {"run": _get_run(pk)})
+    run = run_progress_for(request.user, _get_run(pk))
+    return render(request, "incentives/run_progress.html", {"run": run})
 
 
 @extend_schema(exclude=True)
@@ -348,8 +350,10 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_POST
 def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
-    _reviewer_only(request.user)
+    # Scope first, then the right: another district's evidence is 404 (its existence is not
+    # revealed), the district's own staff get 403.
     item = _get_evidence(request.user, pk)
+    _reviewer_only(request.user)
     approve = request.POST.get("decision") == "approve"
     comment = request.POST.get("comment", "").strip()
     if not approve and not comment:

@@ -55,6 +55,21 @@ def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
+class ReasonSerializer(serializers.Serializer):
+    """The optional body of a DELETE that dissolves or voids: why."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+def reason_from(request, *, default) -> str:
+    """The `reason` of a DELETE's optional JSON body (400 if it is not text of at most 300
+    characters), or `default`."""
+    data = request.data if isinstance(request.data, dict) else {}
+    body = ReasonSerializer(data=data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data.get("reason", "").strip() or str(default)
+
+
 class RegistryPermission(permissions.BasePermission):
     """Reads for every signed-in role; writes only for ATM staff (their district is enforced
     by the scoped querysets and by the serializers)."""
@@ -333,15 +348,6 @@ class JassSerializer(FastRepresentation, serializers.ModelSerializer):
             )
         return district
 
-    def validate_status(self, value):
-        if value == JassStatus.DISSOLVED and (
-            self.instance is None or self.instance.status != JassStatus.DISSOLVED
-        ):
-            raise serializers.ValidationError(
-                _("Para disolver una organización use DELETE (se conserva su historial).")
-            )
-        return value
-
     def create(self, validated_data):
         district = validated_data.pop("district")
         try:
@@ -452,8 +458,14 @@ class JassViewSet(viewsets.ModelViewSet):
             self.permission_denied(self.request)
         return obj
 
-    @extend_schema(responses={204: None})
+    @extend_schema(request=ReasonSerializer, responses={204: None})
     def destroy(self, request, *args, **kwargs):
+        """Dissolve (status `dissolved`, the only way there). The reason goes in an optional
+        JSON body `{"reason": "..."}`; without one the history says it came from the API."""
         jass = self.get_object()
-        services.jass_dissolve(user=request.user, jass=jass, reason="API")
+        reason = reason_from(request, default=_("Disolución solicitada por la API, sin motivo."))
+        try:
+            services.jass_dissolve(user=request.user, jass=jass, reason=reason)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -44,7 +44,12 @@ def _label(model, key: str) -> str:
     field = _field(model, key)
     if field is not None:
         return str(field.verbose_name)
-    return {"reason": _("motivo"), "members": _("miembros")}.get(key, key)
+    return {
+        "reason": _("motivo"),
+        "members": _("miembros"),
+        "readings": _("mediciones de cloro"),
+        "agreements": _("acuerdos"),
+    }.get(key, key)
 
 
 def _show(model, key: str, value, sees_personal: bool):

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from territory.text import fold
 
 from .models import ChangeRecord, Jass, JassKind, JassStatus
-from .services import JASS_FIELDS, _plain, similar_name_key
+from .services import DISSOLVE_WITH_ITS_ACTION, JASS_FIELDS, _plain, similar_name_key
 
 MAX_ROWS = 50_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -194,6 +194,10 @@ def _row_data(values: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
             code = _STATUS.get(fold(value)) if value else JassStatus.ACTIVE
             if code is None:
                 problems.append(_("Estado «%(v)s» no reconocido") % {"v": value})
+            elif code == JassStatus.DISSOLVED:
+                # Dissolving is its own action, with a reason (services.jass_dissolve).
+                problems.append(str(DISSOLVE_WITH_ITS_ACTION))
+                continue
             data[name] = code or ""
         elif name in ("statute_approved", "regulation_approved"):
             key = fold(value)
@@ -277,6 +281,11 @@ def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview
                 )
             seen_names.setdefault(key, line)
             result.match = by_name.get(key)
+        if result.match is not None and result.match.status == JassStatus.DISSOLVED:
+            problems.append(
+                _("%(name)s está disuelta: es un registro cerrado y no se modifica.")
+                % {"name": result.match.name}
+            )
         result.errors = problems
         if not problems:
             # Only the file's columns: a column left out does not erase what the register has.

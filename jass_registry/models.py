@@ -362,6 +362,9 @@ class ChangeRecord(models.Model):
         SYSTEM_RETIRED = "system_retired", _("Sistema de agua dado de baja")
         BOARD_STARTED = "board_started", _("Nuevo consejo directivo")
         BOARD_CLOSED = "board_closed", _("Cierre de periodo del consejo directivo")
+        # Written by visits.services (the registry never imports visits).
+        VISIT_UPDATED = "visit_updated", _("Visita modificada")
+        VISIT_VOIDED = "visit_voided", _("Visita anulada")
 
     jass = models.ForeignKey(
         Jass, on_delete=models.CASCADE, related_name="changes", verbose_name=_("JASS")

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from territory.text import fold
 
@@ -49,6 +50,7 @@ WATER_SYSTEM_FIELDS = [
     "condition",
 ]
 SIMILAR_NAME_RATIO = 0.85
+REASON_MAX_LENGTH = 300  # as the dissolve form's field
 NAME_NOISE_WORDS = {"jass", "de", "del"}
 
 
@@ -65,6 +67,23 @@ def _diff(obj, fields: list[str], before: dict[str, Any]) -> dict[str, list[Any]
         for f in fields
         if before[f] != getattr(obj, f)
     }
+
+
+DISSOLVE_WITH_ITS_ACTION = gettext_lazy(
+    "Para disolver una JASS use la acción Disolver, con su motivo."
+)
+
+
+def ensure_not_dissolved(jass: Jass) -> None:
+    """A dissolved JASS is a closed record: no edits, no revival, no new systems or boards.
+    Read from the database under a row lock, so a stale object or a dissolution committed a
+    moment ago cannot be written over. The pages, the API and the import all reach this."""
+    status = Jass.objects.select_for_update().values_list("status", flat=True).get(pk=jass.pk)
+    if status == JassStatus.DISSOLVED:
+        raise ValidationError(
+            _("%(name)s está disuelta: es un registro cerrado y no se modifica.")
+            % {"name": jass.name}
+        )
 
 
 def _record(*, jass: Jass, user, action: str, target: str = "", changes=None) -> None:
@@ -99,6 +118,8 @@ def jass_similar_names(*, district_id: str, name: str, exclude_pk: int | None = 
 
 @transaction.atomic
 def jass_create(*, user, district_id: str, data: dict[str, Any]) -> Jass:
+    if data.get("status") == JassStatus.DISSOLVED:
+        raise ValidationError({"status": [DISSOLVE_WITH_ITS_ACTION]})
     jass = Jass(district_id=district_id, **{f: v for f, v in data.items() if f in JASS_FIELDS})
     jass.full_clean()
     jass.save()
@@ -118,12 +139,11 @@ def jass_create(*, user, district_id: str, data: dict[str, Any]) -> Jass:
 
 @transaction.atomic
 def jass_update(*, user, jass: Jass, data: dict[str, Any]) -> Jass:
-    if (
-        "status" in data
-        and data["status"] == JassStatus.DISSOLVED
-        and jass.status != JassStatus.DISSOLVED
-    ):
-        raise ValidationError({"status": _("Para disolver una organización use «Disolver».")})
+    """Edit an open JASS. Dissolving is its own action (`jass_dissolve`, with a reason), and a
+    dissolved JASS is never edited nor brought back to active or inactive."""
+    ensure_not_dissolved(jass)
+    if data.get("status") == JassStatus.DISSOLVED:
+        raise ValidationError({"status": [DISSOLVE_WITH_ITS_ACTION]})
     before = {f: getattr(jass, f) for f in JASS_FIELDS}
     for field, value in data.items():
         if field in JASS_FIELDS:
@@ -143,16 +163,28 @@ def jass_update(*, user, jass: Jass, data: dict[str, Any]) -> Jass:
 
 
 @transaction.atomic
-def jass_dissolve(*, user, jass: Jass, reason: str = "") -> Jass:
-    """Dissolution keeps the JASS and its history; it only leaves the active register."""
-    if jass.status == JassStatus.DISSOLVED:
+def jass_dissolve(*, user, jass: Jass, reason: str) -> Jass:
+    """The only way to `dissolved`: with a reason, recorded in the history. Dissolution keeps
+    the JASS and its history; it only leaves the active register. Dissolving a dissolved JASS
+    changes nothing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Indique el motivo de la disolución.")]})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("El motivo tiene como máximo %(n)d caracteres.") % {"n": REASON_MAX_LENGTH}
+                ]
+            }
+        )
+    before = Jass.objects.select_for_update().values_list("status", flat=True).get(pk=jass.pk)
+    if before == JassStatus.DISSOLVED:
+        jass.status = JassStatus.DISSOLVED
         return jass
-    before = jass.status
     jass.status = JassStatus.DISSOLVED
     jass.save(update_fields=["status", "updated_at"])
-    changes = {"status": [before, JassStatus.DISSOLVED]}
-    if reason:
-        changes["reason"] = [None, reason]
+    changes = {"status": [before, JassStatus.DISSOLVED], "reason": [None, reason]}
     _record(
         jass=jass,
         user=user,
@@ -168,6 +200,7 @@ def jass_dissolve(*, user, jass: Jass, reason: str = "") -> Jass:
 
 @transaction.atomic
 def water_system_create(*, user, jass: Jass, data: dict[str, Any]) -> WaterSystem:
+    ensure_not_dissolved(jass)
     system = WaterSystem(jass=jass, **{f: v for f, v in data.items() if f in WATER_SYSTEM_FIELDS})
     system.full_clean()
     system.save()
@@ -187,6 +220,7 @@ def water_system_create(*, user, jass: Jass, data: dict[str, Any]) -> WaterSyste
 
 @transaction.atomic
 def water_system_update(*, user, system: WaterSystem, data: dict[str, Any]) -> WaterSystem:
+    ensure_not_dissolved(system.jass)
     before = {f: getattr(system, f) for f in WATER_SYSTEM_FIELDS}
     for field, value in data.items():
         if field in WATER_SYSTEM_FIELDS:
@@ -209,6 +243,7 @@ def water_system_update(*, user, system: WaterSystem, data: dict[str, Any]) -> W
 def water_system_retire(*, user, system: WaterSystem, retired_on: dt.date) -> WaterSystem:
     from territory.validators import not_in_future
 
+    ensure_not_dissolved(system.jass)
     not_in_future(retired_on)
     if system.retired_on:
         raise ValidationError(_("Este sistema ya fue dado de baja."))
@@ -265,6 +300,7 @@ def board_term_start(
     members: list[dict[str, Any]],
 ) -> BoardTerm:
     """Start a new board term. The term that covers its start is closed the day before."""
+    ensure_not_dissolved(jass)
     term = BoardTerm(
         jass=jass,
         starts_on=starts_on,

@@ -233,9 +233,15 @@ def jass_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     jass = _get_jass_for_user(request.user, pk, write=True)
     form = DissolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.jass_dissolve(user=request.user, jass=jass, reason=form.cleaned_data["reason"])
-        messages.success(request, _("%(name)s figura ahora como disuelta.") % {"name": jass.name})
-        return redirect("jass_registry:detail", pk=jass.pk)
+        try:
+            services.jass_dissolve(user=request.user, jass=jass, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s figura ahora como disuelta.") % {"name": jass.name}
+            )
+            return redirect("jass_registry:detail", pk=jass.pk)
     return render(request, "jass_registry/jass_dissolve.html", {"jass": jass, "form": form})
 
 
@@ -285,6 +291,9 @@ def jass_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def system_create(request: HttpRequest, pk: int) -> HttpResponse:
     jass = _get_jass_for_user(request.user, pk, write=True)
+    if jass.status == JassStatus.DISSOLVED:
+        messages.error(request, _("Una organización disuelta no se modifica."))
+        return redirect("jass_registry:detail", pk=jass.pk)
     form = WaterSystemForm(request.POST or None, instance=WaterSystem(jass=jass))
     if request.method == "POST" and form.is_valid():
         try:
@@ -346,6 +355,9 @@ def system_retire(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def board_start(request: HttpRequest, pk: int) -> HttpResponse:
     jass = _get_jass_for_user(request.user, pk, write=True)
+    if jass.status == JassStatus.DISSOLVED:
+        messages.error(request, _("Una organización disuelta no se modifica."))
+        return redirect("jass_registry:detail", pk=jass.pk)
     form = BoardTermForm(request.POST or None, initial={"jass_id": jass.pk})
     members = BoardMemberFormSet(
         request.POST or None,

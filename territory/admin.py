@@ -19,14 +19,24 @@ from .models import (
 from .services import api_tokens_revoke, api_tokens_revoke_all, categories_import
 
 
+class NoDeleteMixin:
+    """Nothing is hard-deleted, not even by an administrator (README, "What is never
+    deleted"): no delete button, no "delete selected" action (Django offers an action only to
+    those with its permission), no deleting inline rows. Records are dissolved, retired,
+    voided or deactivated through their services instead."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name", "name_search"]
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["code", "name", "department"]
     list_filter = ["department"]
     search_fields = ["code", "name", "name_search"]
@@ -34,7 +44,7 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["ubigeo", "name", "province", "department"]
     list_filter = ["department"]
     search_fields = ["ubigeo", "name", "name_search"]
@@ -47,7 +57,7 @@ class CategoryImportForm(forms.Form):
 
 
 @admin.register(DistrictCategory)
-class DistrictCategoryAdmin(admin.ModelAdmin):
+class DistrictCategoryAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["district", "year", "category"]
     list_filter = ["year", "category"]
     search_fields = ["district__ubigeo", "district__name"]
@@ -99,13 +109,13 @@ class DistrictCategoryAdmin(admin.ModelAdmin):
         )
 
 
-class AtmBudgetInline(admin.TabularInline):
+class AtmBudgetInline(NoDeleteMixin, admin.TabularInline):
     model = AtmBudget
     extra = 0
 
 
 @admin.register(AtmOffice)
-class AtmOfficeAdmin(admin.ModelAdmin):
+class AtmOfficeAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["district", "ordinance_number", "ordinance_date", "head_name"]
     search_fields = ["district__ubigeo", "district__name", "head_name"]
     autocomplete_fields = ["district"]
@@ -114,7 +124,7 @@ class AtmOfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NoDeleteMixin, BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "district", "is_active", "is_superuser"]
     list_filter = ["role", "is_active", "is_superuser"]
     autocomplete_fields = ["district"]

@@ -241,9 +241,14 @@ ROUTES: dict[str, list[Route]] = {
     ],
     "visits:detail": [Route("/visitas/{visit}/", expect=statuses(200, 404, 200, 404, 302))],
     "visits:edit": [Route("/visitas/{visit}/editar/", expect=statuses(200, 404, 403, 404, 302))],
-    "visits:delete": [
-        Route("/visitas/{visit}/eliminar/", expect=statuses(200, 404, 403, 404, 302)),
-        Route("/visitas/{visit}/eliminar/", "post", statuses(302, 404, 403, 404, 302)),
+    "visits:void": [
+        Route("/visitas/{visit}/anular/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/visitas/{visit}/anular/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"reason": "Registrada dos veces", "confirm": "on"},
+        ),
     ],
     "visits:acta": [Route("/visitas/{visit}/acta/", expect=statuses(200, 404, 200, 404, 302))],
     "visits:agreement_done": [
@@ -310,7 +315,7 @@ ROUTES: dict[str, list[Route]] = {
         Route(
             "/evidencias/{evidence}/revisar/",
             "post",
-            statuses(403, 403, 302, 403, 302),
+            statuses(403, 404, 302, 404, 302),
             {"decision": "approve"},
         ),
     ],
@@ -349,7 +354,7 @@ ROUTES: dict[str, list[Route]] = {
         Route(
             f"/api/v1/runs/{{run}}/results/{CASCAS}/approve/",
             "post",
-            statuses(403, 403, 200, 403, 401),
+            statuses(403, 404, 200, 404, 401),
             {"comment": ""},
             api=True,
         )
@@ -358,7 +363,7 @@ ROUTES: dict[str, list[Route]] = {
         Route(
             f"/api/v1/runs/{{run}}/results/{CASCAS}/return/",
             "post",
-            statuses(403, 403, 200, 403, 401),
+            statuses(403, 404, 200, 404, 401),
             {"comment": "Falta el acta"},
             api=True,
         )

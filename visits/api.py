@@ -7,10 +7,17 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from jass_registry.api import IdFilter, RegistryPermission, as_drf_error
+from jass_registry.api import (
+    IdFilter,
+    ReasonSerializer,
+    RegistryPermission,
+    as_drf_error,
+    reason_from,
+)
 from jass_registry.models import Jass, WaterSystem
 
 from . import services
@@ -40,6 +47,7 @@ class VisitSerializer(serializers.ModelSerializer):
     topics = serializers.ListField(child=serializers.ChoiceField(Topic.choices), required=False)
     readings = ReadingSerializer(many=True, required=False)
     agreements = AgreementSerializer(many=True, required=False)
+    voided = serializers.BooleanField(source="is_voided", read_only=True)
 
     class Meta:
         model = Visit
@@ -58,8 +66,11 @@ class VisitSerializer(serializers.ModelSerializer):
             "agreements",
             "created_at",
             "updated_at",
+            "voided",
+            "voided_at",
+            "void_reason",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at", "voided_at", "void_reason"]
         validators = []
 
     def __init__(self, *args, **kwargs):
@@ -131,7 +142,8 @@ class VisitFilter(django_filters.FilterSet):
 
 class VisitViewSet(viewsets.ModelViewSet):
     """Advisory visits with their chlorine readings and agreements. Staff write their own
-    district's visits; reviewers read every district."""
+    district's visits; reviewers read every district. DELETE voids (the visit is kept, marked
+    `voided`, and leaves the list); a voided visit is still read by its id."""
 
     serializer_class = VisitSerializer
     permission_classes = [RegistryPermission]
@@ -141,13 +153,12 @@ class VisitViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return (
-            Visit.objects.visible_to(self.request.user)
-            .select_related("staff")
-            .prefetch_related(
-                Prefetch("readings", queryset=ChlorineReading.objects.order_by("id")),
-                Prefetch("agreements", queryset=Agreement.objects.order_by("id")),
-            )
+        visits = Visit.objects.visible_to(self.request.user)
+        if self.action == "list":
+            visits = visits.valid()
+        return visits.select_related("staff").prefetch_related(
+            Prefetch("readings", queryset=ChlorineReading.objects.order_by("id")),
+            Prefetch("agreements", queryset=Agreement.objects.order_by("id")),
         )
 
     def get_object(self):
@@ -160,7 +171,15 @@ class VisitViewSet(viewsets.ModelViewSet):
             self.permission_denied(self.request)
         return visit
 
+    @extend_schema(request=ReasonSerializer, responses={204: None})
     def destroy(self, request, *args, **kwargs):
+        """Void the visit (anular): nothing is deleted. The reason goes in an optional JSON
+        body `{"reason": "..."}`; voiding a voided visit changes nothing."""
         visit = self.get_object()
-        services.visit_delete(user=request.user, visit=visit)
+        reason = reason_from(request, default=_("Anulada mediante la API, sin motivo."))
+        if not visit.is_voided:
+            try:
+                services.visit_void(user=request.user, visit=visit, reason=reason)
+            except DjangoValidationError as error:
+                raise as_drf_error(error) from error
         return Response(status=status.HTTP_204_NO_CONTENT)

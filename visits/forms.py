@@ -119,3 +119,20 @@ class VisitFilterForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("«Desde» debe ser anterior a «Hasta»."))
         return data
+
+
+class VoidForm(forms.Form):
+    """Voiding a visit asks why and a confirmation; the visit is kept, marked voided."""
+
+    reason = forms.CharField(
+        label=_("Motivo de la anulación"),
+        max_length=Visit._meta.get_field("void_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "Confirmo que la visita se anula. Se conserva con sus mediciones y acuerdos, "
+            "pero deja de contar."
+        ),
+        required=True,
+    )

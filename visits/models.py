@@ -51,6 +51,14 @@ class VisitQuerySet(models.QuerySet):
     def in_district(self, district_id: str) -> VisitQuerySet:
         return self.filter(jass__district_id=district_id)
 
+    def valid(self) -> VisitQuerySet:
+        """Visits that count: not voided. Lists, exports, summaries, risk signals and the goal
+        engine read only these; a voided visit stays in the database and in the history."""
+        return self.filter(voided_at__isnull=True)
+
+    def voided(self) -> VisitQuerySet:
+        return self.filter(voided_at__isnull=False)
+
 
 class Visit(models.Model):
     jass = models.ForeignKey(
@@ -83,6 +91,24 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Voiding (anular) instead of deleting: set only by services.visit_void, with a reason.
+    voided_at = models.DateTimeField(_("anulada el"), null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("anulada por"),
+    )
+    void_reason = models.CharField(
+        _("motivo de la anulación"),
+        max_length=300,
+        blank=True,
+        editable=False,
+    )
+
     objects = VisitQuerySet.as_manager()
 
     class Meta:
@@ -92,6 +118,9 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["jass", "date"], name="visit_jass_date"),
             models.Index(fields=["date"], name="visit_date"),
+            # Voided visits are few: the readings of voided visits are excluded through this
+            # small partial index (ChlorineReading.objects.valid()).
+            models.Index(fields=["id"], condition=Q(voided_at__isnull=False), name="visit_voided"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -100,11 +129,20 @@ class Visit(models.Model):
                 violation_error_message=_(
                     "El saldo en caja se registra solo si se revisaron las cuentas."
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="voided_visit_has_reason",
+                violation_error_message=_("Una visita se anula con un motivo."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.jass} · {self.date:%d/%m/%Y}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
     def topic_labels(self) -> list[str]:
         labels = dict(Topic.choices)
@@ -120,6 +158,11 @@ class ReadingPoint(models.TextChoices):
 class ChlorineReadingQuerySet(models.QuerySet):
     def visible_to(self, user) -> ChlorineReadingQuerySet:
         return scoped(self, user, "water_system__jass__district_id")
+
+    def valid(self) -> ChlorineReadingQuerySet:
+        """Readings that count: taken outside a visit or at a visit that is not voided. Written
+        as "not in the (few) voided visits" so it adds no join to the reading queries."""
+        return self.exclude(visit__in=Visit.objects.voided().values("pk"))
 
 
 class ChlorineReading(models.Model):
@@ -171,6 +214,10 @@ class AgreementQuerySet(models.QuerySet):
 
     def open(self) -> AgreementQuerySet:
         return self.filter(done_on__isnull=True)
+
+    def valid(self) -> AgreementQuerySet:
+        """Agreements of visits that are not voided."""
+        return self.filter(visit__voided_at__isnull=True)
 
 
 class Agreement(models.Model):

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jass_registry.indicators import ADEQUATE_CHLORINE_MG_L
-from jass_registry.models import Jass, JassStatus, WaterSystem
+from jass_registry.models import ChangeRecord, Jass, JassStatus, WaterSystem
 
 from .models import Agreement, ChlorineReading, PlannedVisit, Visit, VisitKind, WorkPlan
 
+VOID_REASON_MAX_LENGTH = Visit._meta.get_field("void_reason").max_length
 VISIT_FIELDS = [
     "date",
     "kind",
@@ -39,15 +40,23 @@ VISIT_FIELDS = [
 
 def _jass_summary(jass_id: int) -> dict[str, dt.date | None]:
     """One aggregate over the JASS's visits."""
-    return Visit.objects.filter(jass_id=jass_id).aggregate(
-        last_visit_on=Max("date"),
-        last_training_on=Max("date", filter=Q(kind=VisitKind.TRAINING)),
-        last_finance_review_on=Max("date", filter=Q(finances_reviewed=True)),
+    return (
+        Visit.objects.valid()
+        .filter(jass_id=jass_id)
+        .aggregate(
+            last_visit_on=Max("date"),
+            last_training_on=Max("date", filter=Q(kind=VisitKind.TRAINING)),
+            last_finance_review_on=Max("date", filter=Q(finances_reviewed=True)),
+        )
     )
 
 
 def _latest_readings():
-    return ChlorineReading.objects.filter(water_system=OuterRef("pk")).order_by("-taken_on", "-id")
+    return (
+        ChlorineReading.objects.valid()
+        .filter(water_system=OuterRef("pk"))
+        .order_by("-taken_on", "-id")
+    )
 
 
 def _system_summary_annotations():
@@ -118,7 +127,7 @@ def _summaries_after_create(visit: Visit, readings: list[ChlorineReading]) -> No
 @transaction.atomic
 def summaries_rebuild() -> dict[str, int]:
     """Recompute every summary from the visits and readings, set-based (two UPDATE statements)."""
-    visits = Visit.objects.filter(jass=OuterRef("pk")).order_by("-date").values("date")
+    visits = Visit.objects.valid().filter(jass=OuterRef("pk")).order_by("-date").values("date")
     jass_count = Jass.objects.update(
         last_visit_on=Subquery(visits[:1]),
         last_training_on=Subquery(visits.filter(kind=VisitKind.TRAINING)[:1]),
@@ -226,6 +235,49 @@ def visit_record(
     return visit
 
 
+def _ensure_not_voided(visit: Visit) -> None:
+    """A voided visit is a closed record (read under a row lock: a void committed a moment
+    ago is seen)."""
+    voided_at = (
+        Visit.objects.select_for_update().values_list("voided_at", flat=True).get(pk=visit.pk)
+    )
+    if voided_at is not None:
+        raise ValidationError(_("Esta visita fue anulada: no se modifica."))
+
+
+def _reading_key(r: ChlorineReading) -> tuple:
+    return (r.water_system_id, r.point, r.mg_per_l, r.taken_on)
+
+
+def _agreement_key(a: Agreement) -> tuple:
+    return (a.task, a.responsible, a.due_on)
+
+
+def _reading_text(r: ChlorineReading) -> str:
+    return f"{r.water_system} · {r.get_point_display()} · {r.mg_per_l} mg/L · {r.taken_on}"
+
+
+def _agreement_text(a: Agreement) -> str:
+    return f"{a.task} · {a.responsible} · {a.due_on}"
+
+
+def _replace_lines(old: list, new: list, key) -> tuple[list, list, list]:
+    """Pair the visit's stored lines with the edited ones by content: (kept pairs, removed,
+    added). Unchanged lines keep their rows (an agreement keeps its "done" mark)."""
+    by_key: dict[tuple, list] = {}
+    for obj in old:
+        by_key.setdefault(key(obj), []).append(obj)
+    kept, added = [], []
+    for obj in new:
+        same = by_key.get(key(obj))
+        if same:
+            kept.append((same.pop(0), obj))
+        else:
+            added.append(obj)
+    removed = [obj for objs in by_key.values() for obj in objs]
+    return kept, removed, added
+
+
 @transaction.atomic
 def visit_update(
     *,
@@ -235,8 +287,13 @@ def visit_update(
     readings: list[dict[str, Any]] | None = None,
     agreements: list[dict[str, Any]] | None = None,
 ) -> Visit:
-    """Edit a visit; given readings/agreements replace the visit's own."""
+    """Edit a visit that is not voided; given readings/agreements replace the visit's own.
+
+    Lines that did not change keep their rows. Lines the edit removes are corrections of this
+    visit's own acta: they are removed, and what they said is kept in the JASS's change history
+    with the acting user (a `visit_updated` record)."""
     _check_jass(user, visit.jass)
+    _ensure_not_voided(visit)
     for field, value in data.items():
         if field in VISIT_FIELDS:
             setattr(visit, field, value)
@@ -244,27 +301,83 @@ def visit_update(
     reading_objs = _build_readings(visit.jass, visit, readings) if readings is not None else None
     agreement_objs = _build_agreements(visit, agreements) if agreements is not None else None
     visit.save()
+    history: dict[str, list[str]] = {}
     if reading_objs is not None:
-        visit.readings.all().delete()
-        ChlorineReading.objects.bulk_create(reading_objs)
+        _kept, removed, added = _replace_lines(
+            list(visit.readings.select_related("water_system")), reading_objs, _reading_key
+        )
+        if removed or added:
+            history["readings"] = [
+                "; ".join(_reading_text(r) for r in removed) or None,
+                "; ".join(_reading_text(r) for r in added) or None,
+            ]
+            ChlorineReading.objects.filter(pk__in=[r.pk for r in removed]).delete()
+            ChlorineReading.objects.bulk_create(added)
     if agreement_objs is not None:
-        visit.agreements.all().delete()
-        Agreement.objects.bulk_create(agreement_objs)
+        kept, removed, added = _replace_lines(
+            list(visit.agreements.all()), agreement_objs, _agreement_key
+        )
+        for stored, edited in kept:
+            if edited.done_on is not None and edited.done_on != stored.done_on:
+                stored.done_on, stored.done_by = edited.done_on, user
+                stored.save(update_fields=["done_on", "done_by"])
+        if removed or added:
+            history["agreements"] = [
+                "; ".join(_agreement_text(a) for a in removed) or None,
+                "; ".join(_agreement_text(a) for a in added) or None,
+            ]
+            Agreement.objects.filter(pk__in=[a.pk for a in removed]).delete()
+            Agreement.objects.bulk_create(added)
+    if history:
+        ChangeRecord.objects.create(
+            jass_id=visit.jass_id,
+            user=user,
+            action=ChangeRecord.Action.VISIT_UPDATED,
+            target=str(visit)[:200],
+            changes=history,
+        )
     summaries_refresh(visit.jass_id)
     return visit
 
 
 @transaction.atomic
-def visit_delete(*, user, visit: Visit) -> None:
+def visit_void(*, user, visit: Visit, reason: str) -> Visit:
+    """Void (anular) a visit: it is never deleted. It keeps its readings and agreements, is
+    shown as voided, and stops counting: lists, exports, summaries, risk signals and the goal
+    engine read `Visit.objects.valid()`. The void is in the JASS's history with its reason."""
     _check_jass(user, visit.jass)
-    jass_id = visit.jass_id
-    visit.delete()
-    summaries_refresh(jass_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Indique el motivo de la anulación.")]})
+    if len(reason) > VOID_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("El motivo tiene como máximo %(n)d caracteres.")
+                    % {"n": VOID_REASON_MAX_LENGTH}
+                ]
+            }
+        )
+    _ensure_not_voided(visit)
+    visit.voided_at = timezone.now()
+    visit.voided_by = user
+    visit.void_reason = reason
+    visit.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    ChangeRecord.objects.create(
+        jass_id=visit.jass_id,
+        user=user,
+        action=ChangeRecord.Action.VISIT_VOIDED,
+        target=str(visit)[:200],
+        changes={"reason": [None, reason]},
+    )
+    summaries_refresh(visit.jass_id)
+    return visit
 
 
 @transaction.atomic
 def agreement_mark_done(*, user, agreement: Agreement, done_on: dt.date | None = None) -> Agreement:
     _check_jass(user, agreement.visit.jass)
+    _ensure_not_voided(agreement.visit)
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
         raise ValidationError({"done_on": [_("La fecha no puede ser posterior a hoy.")]})
@@ -296,9 +409,19 @@ def work_plan_save(
     if errors:
         raise ValidationError(errors)
     plan, _created = WorkPlan.objects.get_or_create(district_id=district_id, year=year)
-    plan.items.all().delete()
-    PlannedVisit.objects.bulk_create(
-        PlannedVisit(plan=plan, jass_id=j, month=m, visits=c) for (j, m), c in cells.items() if c
-    )
+    # The grid is edited in place, never deleted: a cell left empty is kept at 0 (and not
+    # shown), so no row of the plan disappears.
+    stored = {(p.jass_id, p.month): p for p in plan.items.select_for_update()}
+    changed, new = [], []
+    for key, item in stored.items():
+        count = cells.get(key, 0)
+        if item.visits != count:
+            item.visits = count
+            changed.append(item)
+    for (jass_id, month), count in cells.items():
+        if count and (jass_id, month) not in stored:
+            new.append(PlannedVisit(plan=plan, jass_id=jass_id, month=month, visits=count))
+    PlannedVisit.objects.bulk_update(changed, ["visits"])
+    PlannedVisit.objects.bulk_create(new)
     plan.save(update_fields=["updated_at"])
     return plan

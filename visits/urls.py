@@ -21,7 +21,7 @@ urlpatterns = [
     ),
     path("visitas/<pk:pk>/", views.visit_detail, name="detail"),
     path("visitas/<pk:pk>/editar/", views.visit_edit, name="edit"),
-    path("visitas/<pk:pk>/eliminar/", views.visit_delete, name="delete"),
+    path("visitas/<pk:pk>/anular/", views.visit_void, name="void"),
     path("visitas/<pk:pk>/acta/", views.visit_acta, name="acta"),
     path("acuerdos/<pk:pk>/cumplido/", views.agreement_done, name="agreement_done"),
     path("sistemas/<pk:pk>/cloro/", views.chlorine_chart, name="chlorine_chart"),

@@ -25,7 +25,14 @@ from territory.exporting import export_response
 from territory.models import District, User
 
 from . import services
-from .forms import AgreementFormSet, JassPickForm, ReadingFormSet, VisitFilterForm, VisitForm
+from .forms import (
+    AgreementFormSet,
+    JassPickForm,
+    ReadingFormSet,
+    VisitFilterForm,
+    VisitForm,
+    VoidForm,
+)
 from .models import (
     Agreement,
     ChlorineReading,
@@ -152,19 +159,30 @@ def visit_create(request: HttpRequest, ubigeo: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit_for_user(request.user, pk, write=True)
+    if visit.is_voided:
+        messages.error(request, _("Esta visita fue anulada: no se modifica."))
+        return redirect("visits:detail", pk=visit.pk)
     return _visit_form_page(request, jass=visit.jass, visit=visit)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def visit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anular: the visit is kept with its readings and agreements, and stops counting."""
     visit = _get_visit_for_user(request.user, pk, write=True)
-    if request.method == "POST":
-        ubigeo = visit.jass.district_id
-        services.visit_delete(user=request.user, visit=visit)
-        messages.success(request, _("Se eliminó la visita."))
-        return redirect("visits:list", ubigeo=ubigeo)
-    return render(request, "visits/visit_delete.html", {"visit": visit})
+    if visit.is_voided:
+        messages.error(request, _("Esta visita ya fue anulada."))
+        return redirect("visits:detail", pk=visit.pk)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_void(user=request.user, visit=visit, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Se anuló la visita; se conserva en el historial."))
+            return redirect("visits:detail", pk=visit.pk)
+    return render(request, "visits/visit_void.html", {"visit": visit, "form": form})
 
 
 @login_required
@@ -178,7 +196,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visit": visit,
             "readings": visit.readings.select_related("water_system"),
             "agreements": visit.agreements.all(),
-            "can_edit": request.user.is_staff_of(visit.jass.district_id),
+            "can_edit": request.user.is_staff_of(visit.jass.district_id) and not visit.is_voided,
         },
     )
 
@@ -218,7 +236,8 @@ def filtered_visits(district: District, params):
         params, district_id=district.ubigeo, staff_choices=_staff_choices(district.ubigeo)
     )
     visits = (
-        Visit.objects.in_district(district.ubigeo)
+        Visit.objects.valid()
+        .in_district(district.ubigeo)
         .select_related("jass", "staff")
         .annotate(
             reading_count=Count("readings", distinct=True),
@@ -313,8 +332,10 @@ def agreement_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     """The district's open agreements, overdue first."""
     district = district_for_read(request.user, ubigeo)
     show_done = request.GET.get("done") == "1"
-    agreements = Agreement.objects.filter(visit__jass__district_id=district.ubigeo).select_related(
-        "visit", "visit__jass"
+    agreements = (
+        Agreement.objects.valid()
+        .filter(visit__jass__district_id=district.ubigeo)
+        .select_related("visit", "visit__jass")
     )
     agreements = (
         agreements.exclude(done_on=None).order_by("-done_on")
@@ -340,7 +361,7 @@ def agreement_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
 @require_POST
 def agreement_done(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
-        Agreement.objects.visible_to(request.user).select_related("visit__jass"), pk=pk
+        Agreement.objects.visible_to(request.user).valid().select_related("visit__jass"), pk=pk
     )
     if not request.user.is_staff_of(agreement.visit.jass.district_id):
         raise PermissionDenied(_("Solo el personal del ATM del distrito registra acuerdos."))
@@ -363,7 +384,8 @@ def chlorine_chart(request: HttpRequest, pk: int) -> HttpResponse:
     )
     since = timezone.localdate() - dt.timedelta(days=730)
     readings = list(
-        ChlorineReading.objects.filter(water_system=system, taken_on__gte=since)
+        ChlorineReading.objects.valid()
+        .filter(water_system=system, taken_on__gte=since)
         .order_by("taken_on", "id")
         .values("taken_on", "point", "mg_per_l")
     )
@@ -444,7 +466,7 @@ def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
     plan = WorkPlan.objects.filter(district_id=district.ubigeo, year=year).first()
     cells = {}
     if plan:
-        cells = {(p.jass_id, p.month): p.visits for p in plan.items.all()}
+        cells = {(p.jass_id, p.month): p.visits for p in plan.items.filter(visits__gt=0)}
     errors = []
     if request.method == "POST":
         if not can_edit:
@@ -498,7 +520,8 @@ def plan_progress_data(district_id: str, year: int) -> list[dict]:
         .values_list("month", "n")
     )
     done = dict(
-        Visit.objects.in_district(district_id)
+        Visit.objects.valid()
+        .in_district(district_id)
         .filter(date__year=year)
         .annotate(month=ExtractMonth("date"))
         .values_list("month")

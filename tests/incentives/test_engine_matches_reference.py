@@ -24,9 +24,19 @@ DISTRICTS = ["131101", "131102"]
 
 day = st.integers(0, 420).map(lambda n: BASE + dt.timedelta(days=n - 30))
 visit = st.builds(
-    reference.PlainVisit, date=day, kind=st.sampled_from(["training", "supervision"]), created=day
+    reference.PlainVisit,
+    date=day,
+    kind=st.sampled_from(["training", "supervision"]),
+    created=day,
+    voided=st.booleans(),
 )
-reading = st.builds(lambda d, mg: (d, mg), day, st.integers(0, 120).map(lambda n: Decimal(n) / 100))
+# A reading is taken outside a visit (None) or at one of the JASS's visits (its index).
+reading = st.builds(
+    lambda d, mg, at_visit: (d, mg, at_visit),
+    day,
+    st.integers(0, 120).map(lambda n: Decimal(n) / 100),
+    st.one_of(st.none(), st.integers(0, 2)),
+)
 system = st.builds(
     lambda retired, rs: (retired, rs), st.one_of(st.none(), day), st.lists(reading, max_size=3)
 )
@@ -99,18 +109,37 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
         pj = reference.PlainJass(
             status=status, registered=registered, created=created, visits=visits
         )
+        visit_rows = []
         for v in visits:
             obj = Visit.objects.create(jass=row, staff=user, date=v.date, kind=v.kind)
-            Visit.objects.filter(pk=obj.pk).update(created_at=at(v.created))
+            voided = {"voided_at": at(v.date), "void_reason": "Duplicada"} if v.voided else {}
+            Visit.objects.filter(pk=obj.pk).update(created_at=at(v.created), **voided)
+            visit_rows.append(obj)
         for retired, readings in systems:
             ws = WaterSystem.objects.create(jass=row, name="S", retired_on=retired)
             ps = reference.PlainSystem(retired_on=retired)
-            for taken_on, mg in readings:
+            for taken_on, mg, at_visit in readings:
                 order += 1
+                if at_visit is not None and at_visit < len(visits):
+                    taken_at, plain_visit = visit_rows[at_visit], visits[at_visit]
+                else:
+                    taken_at, plain_visit = None, None
                 ChlorineReading.objects.create(
-                    water_system=ws, taken_on=taken_on, point="reservoir", mg_per_l=mg
+                    water_system=ws,
+                    visit=taken_at,
+                    taken_on=taken_on,
+                    point="reservoir",
+                    mg_per_l=mg,
                 )
-                ps.readings.append(reference.PlainReading(taken_on, mg, order, dt.date.min))
+                ps.readings.append(
+                    reference.PlainReading(
+                        taken_on,
+                        mg,
+                        order,
+                        plain_visit.created if plain_visit else dt.date.min,
+                        voided=bool(plain_visit and plain_visit.voided),
+                    )
+                )
             pj.systems.append(ps)
         for t in terms:
             obj = BoardTerm.objects.create(jass=row, starts_on=t.starts_on, ends_on=t.ends_on)

@@ -104,7 +104,7 @@ def test_a_reading_for_another_jass_system_is_refused(client, staff_a, jass_with
     assert not Visit.objects.exists()
 
 
-def test_editing_and_deleting_a_visit_recompute_the_summaries(client, staff_a, jass_with_system):
+def test_editing_and_voiding_a_visit_recompute_the_summaries(client, staff_a, jass_with_system):
     jass, systems = jass_with_system
     client.force_login(staff_a)
     url = reverse("visits:create", args=[CASCAS]) + f"?jass={jass.pk}"
@@ -131,9 +131,9 @@ def test_editing_and_deleting_a_visit_recompute_the_summaries(client, staff_a, j
         Decimal("0.10"),
     )
     assert system.last_adequate_reading_on == dt.date(2026, 1, 10)
-    page = client.get(reverse("visits:delete", args=[second.pk])).content.decode()
-    assert "no se puede deshacer" in page
-    client.post(reverse("visits:delete", args=[second.pk]))
+    page = client.get(reverse("visits:void", args=[second.pk])).content.decode()
+    assert "No se borra" in page
+    client.post(reverse("visits:void", args=[second.pk]), {"reason": "Duplicada", "confirm": "on"})
     jass.refresh_from_db()
     system.refresh_from_db()
     assert jass.last_visit_on == dt.date(2026, 1, 10)

@@ -96,7 +96,7 @@ def test_reviewers_read_every_visit_and_write_none(staff_a, reviewer, site):
     assert Visit.objects.count() == 1
 
 
-def test_patch_and_delete_keep_the_summaries_right(staff_a, site):
+def test_patch_and_delete_which_voids_keep_the_summaries_right(staff_a, site):
     jass, system = site
     api = api_client_for(staff_a)
     first = api.post("/api/v1/visits/", body(jass, system, date="2026-01-10"), format="json").json()
@@ -109,7 +109,8 @@ def test_patch_and_delete_keep_the_summaries_right(staff_a, site):
     assert api.delete(f"/api/v1/visits/{second['id']}/").status_code == 204
     jass.refresh_from_db()
     assert jass.last_visit_on == dt.date(2026, 1, 10) == jass.last_training_on
-    assert Visit.objects.get().pk == first["id"]
+    assert Visit.objects.valid().get().pk == first["id"]
+    assert Visit.objects.count() == 2  # the voided one is kept
 
 
 def visit_signals(jass, today):
