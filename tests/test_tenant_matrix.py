@@ -51,6 +51,11 @@ OFFICE_POST = {
 ROUTES: dict[str, list[Route]] = {
     "home": [Route("/", expect=statuses(302, 302, 302, 403, 302))],
     "healthz": [Route("/healthz", expect=statuses(200, 200, 200, 200, 200))],
+    # Browsers report CSP violations here (report-uri with DEBUG on); anyone may POST.
+    "csp_report": [
+        Route("/csp-report/", expect=statuses(405, 405, 405, 405, 405)),
+        Route("/csp-report/", "post", statuses(204, 204, 204, 204, 204), {}),
+    ],
     "login": [Route("/cuenta/ingresar/", expect=statuses(302, 302, 302, 302, 200))],
     "logout": [
         Route("/cuenta/salir/", expect=statuses(405, 405, 405, 405, 405)),
@@ -369,7 +374,11 @@ ROUTES: dict[str, list[Route]] = {
         )
     ],
     "api_schema": [Route("/api/schema/", expect=statuses(200, 200, 200, 200, 200))],
-    "api_docs": [Route("/api/docs/", expect=statuses(200, 200, 200, 200, 200))],
+    "api_docs": [
+        Route("/api/docs/", expect=statuses(200, 200, 200, 200, 200)),
+        # Swagger UI's init script, served from a URL (no inline script under the CSP).
+        Route("/api/docs/?script=", expect=statuses(200, 200, 200, 200, 200)),
+    ],
 }
 
 # The Django admin has its own permission system (is_staff); none of the personas may enter.
