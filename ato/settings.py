@@ -247,6 +247,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve from app folders too when collectstatic has not run
 MEDIA_ROOT = Path(os.environ.get("ATO_MEDIA_ROOT", BASE_DIR / "media"))
 
+# --- Imports (CSV/XLSX, read by territory/spreadsheets.py) --------------------------------
+ATO_IMPORT_MAX_BYTES = int(os.environ.get("ATO_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+ATO_IMPORT_MAX_CELL_CHARS = int(os.environ.get("ATO_IMPORT_MAX_CELL_CHARS", "1000"))
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,11 +12,10 @@ bulk statements, so 30,000 rows import in seconds rather than one query per row.
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime as dt
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,13 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from territory import spreadsheets
 from territory.text import fold
 
 from .models import ChangeRecord, Jass, JassKind, JassStatus
 from .services import DISSOLVE_WITH_ITS_ACTION, JASS_FIELDS, _plain, similar_name_key
 
 MAX_ROWS = 50_000
-MAX_BYTES = 20 * 1024 * 1024
 
 # (field, Spanish header) in template order.
 TEMPLATE_COLUMNS: list[tuple[str, Any]] = [
@@ -63,8 +62,8 @@ EXAMPLE_ROW = [
     "85",
     "2.50",
     "Activa",
-    "-7.479444",
-    "-78.819722",
+    Decimal("-7.479444"),  # numbers, not texts: an export quotes a text starting with "-"
+    Decimal("-78.819722"),
 ]
 
 # Accepted spellings (folded) of the choice columns and booleans.
@@ -136,39 +135,6 @@ class ImportPreview:
         return sum(1 for r in self.rows if r.match is not None)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_rows(content: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV (UTF-8, comma or semicolon) or XLSX file."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    else:
-        text = content.decode("utf-8-sig")
-        dialect = csv.excel
-        with contextlib.suppress(csv.Error):
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-    rows = [r for r in rows if any(r)]
-    if not rows:
-        return [], []
-    return rows[0], rows[1:]
-
-
 def _date(value: str) -> str:
     """Accepts YYYY-MM-DD and DD/MM/YYYY; returns ISO for the form."""
     parts = value.split("/")
@@ -216,17 +182,22 @@ def _row_data(values: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
 
 
 def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview:
-    if len(content) > MAX_BYTES:
-        return ImportPreview([], [_("El archivo supera los 20 MB.")])
+    """Each row's errors, or what would be created and updated; nothing is written. The file
+    is read through `territory.spreadsheets` (size, row, column and cell limits)."""
+    rows = spreadsheets.read_rows(content, filename=filename, max_rows=MAX_ROWS)
     try:
-        header, rows = read_rows(content, filename)
-    except (UnicodeDecodeError, ValueError, KeyError, OSError) as exc:
-        return ImportPreview(
-            [], [_("No se pudo leer el archivo: %(e)s") % {"e": exc.__class__.__name__}]
-        )
+        return _preview_rows(rows, district_id)
+    except spreadsheets.SpreadsheetRefused as refused:
+        return ImportPreview([], [str(refused)])
+    finally:
+        rows.close()
+
+
+def _preview_rows(rows: Iterator[spreadsheets.Row], district_id: str) -> ImportPreview:
+    header = next(rows, None)
     by_header = {fold(str(label)): f for f, label in TEMPLATE_COLUMNS}
     by_header |= {f: f for f, _label in TEMPLATE_COLUMNS}
-    columns = [by_header.get(fold(h)) for h in header]
+    columns = [by_header.get(fold(h)) for h in (header.cells if header else [])]
     if "name" not in columns:
         return ImportPreview(
             [],
@@ -235,8 +206,6 @@ def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview
                 % {"h": TEMPLATE_COLUMNS[0][1]}
             ],
         )
-    if len(rows) > MAX_ROWS:
-        return ImportPreview([], [_("El archivo tiene más de %(n)d filas.") % {"n": MAX_ROWS}])
 
     existing = list(
         Jass.objects.filter(district_id=district_id).only(
@@ -252,9 +221,14 @@ def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview
     results: list[RowResult] = []
     seen_numbers: dict[str, int] = {}
     seen_names: dict[str, int] = {}
-    for line, raw in enumerate(rows, start=2):
+    for row in rows:
+        line, raw = row.line, row.cells
+        if not raw:  # the reader could not split this row into cells
+            results.append(RowResult(line=line, name="", errors=row.errors))
+            continue
         values = {col: (raw[i] if i < len(raw) else "") for i, col in enumerate(columns) if col}
         data, problems = _row_data(values)
+        problems[:0] = row.errors
         data.setdefault("kind", JassKind.JASS)
         data.setdefault("status", JassStatus.ACTIVE)
         result = RowResult(line=line, name=values.get("name", ""))
@@ -291,7 +265,7 @@ def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview
             # Only the file's columns: a column left out does not erase what the register has.
             result.data = {f: cleaned.get(f) for f in JASS_FIELDS if f in values}
         results.append(result)
-    file_errors = [] if rows else [_("El archivo no tiene filas de datos.")]
+    file_errors = [] if results else [_("El archivo no tiene filas de datos.")]
     return ImportPreview(results, file_errors)
 
 
@@ -352,5 +326,5 @@ def apply(*, preview_result: ImportPreview, district_id: str, user) -> tuple[int
     return len(new), len(changed)
 
 
-def template_rows() -> tuple[list[str], list[str]]:
+def template_rows() -> tuple[list[str], list[Any]]:
     return [str(label) for _f, label in TEMPLATE_COLUMNS], EXAMPLE_ROW

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from territory import spreadsheets
 from territory.access import district_for_read, district_for_write
 from territory.exporting import export_response
 from territory.models import District
@@ -437,6 +438,11 @@ def jass_import(request: HttpRequest, ubigeo: str) -> HttpResponse:
         upload = request.FILES.get("file")
         if not upload or not upload.name.lower().endswith((".csv", ".xlsx")):
             messages.error(request, _("Elija un archivo CSV o XLSX."))
+            return redirect("jass_registry:import", ubigeo=district.ubigeo)
+        try:
+            spreadsheets.check_size(upload.size)  # before a byte of it is read
+        except spreadsheets.SpreadsheetRefused as refused:
+            messages.error(request, str(refused))
             return redirect("jass_registry:import", ubigeo=district.ubigeo)
         content = upload.read()
         result = importing.preview(

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from . import spreadsheets
 from .models import (
     ApiToken,
     AtmBudget,
@@ -81,12 +82,13 @@ class DistrictCategoryAdmin(NoDeleteMixin, admin.ModelAdmin):
         form = CategoryImportForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                text = form.cleaned_data["file"].read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                errors = [_("El archivo debe estar en UTF-8.")]
+                spreadsheets.check_size(upload.size)  # before a byte of it is read
+            except spreadsheets.SpreadsheetRefused as refused:
+                errors = [str(refused)]
             else:
-                result = categories_import(text=text)
+                result = categories_import(content=upload.read())
                 if result.ok:
                     self.message_user(
                         request,

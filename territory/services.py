@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -15,9 +14,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import spreadsheets
 from .models import ApiToken, District, DistrictCategory, TokenRevocation, User
 
 CATEGORY_COLUMNS = ("ubigeo", "year", "category")
+CATEGORY_MAX_ROWS = 50_000  # 1,891 districts a year
 
 
 @dataclass
@@ -31,24 +32,43 @@ class ImportResult:
         return not self.errors
 
 
-def categories_import(*, text: str) -> ImportResult:
-    """Import `ubigeo,year,category` rows. Every row is checked first; if any row is wrong,
-    nothing is written and each wrong row is reported with its line number."""
+def categories_import(*, content: bytes) -> ImportResult:
+    """Import `ubigeo,year,category` rows of a CSV (UTF-8). Every row is checked first; if any
+    row is wrong, nothing is written and each wrong row is reported with its line number. The
+    file is read through `territory.spreadsheets` (size, row and cell limits)."""
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    rows = spreadsheets.read_rows(content, filename="categorias.csv", max_rows=CATEGORY_MAX_ROWS)
+    try:
+        wanted = _category_rows(rows, result)
+    except spreadsheets.SpreadsheetRefused as refused:
+        result.errors = [str(refused)]
+        return result
+    finally:
+        rows.close()
+    if not wanted and not result.errors:
+        result.errors.append(_("El archivo no tiene filas de datos."))
+    if result.errors:
+        return result
+    _write_categories(wanted, result)
+    return result
+
+
+def _category_rows(rows: Iterator[spreadsheets.Row], result: ImportResult) -> dict:
+    header_row = next(rows, None)
+    header = [h.strip().lower() for h in (header_row.cells if header_row else [])]
     if tuple(header[:3]) != CATEGORY_COLUMNS:
         result.errors.append(
             _("La primera fila debe ser la cabecera: %(columns)s.")
             % {"columns": ",".join(CATEGORY_COLUMNS)}
         )
-        return result
+        return {}
     known = set(District.objects.values_list("ubigeo", flat=True))
     wanted: dict[tuple[str, int], str] = {}
-    for line, raw in enumerate(reader, start=2):
-        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        ubigeo, year, category = row.get("ubigeo", ""), row.get("year", ""), row.get("category", "")
-        problems = []
+    for row in rows:
+        line = row.line
+        cells = row.cells + [""] * (3 - len(row.cells))
+        ubigeo, year, category = (c.strip() for c in cells[:3])
+        problems = list(row.errors)
         if len(ubigeo) == 5 and ubigeo.isdigit():
             ubigeo = "0" + ubigeo  # spreadsheets drop the leading zero of Amazonas..Callao
         if not (len(ubigeo) == 6 and ubigeo.isdigit()):
@@ -69,12 +89,7 @@ def categories_import(*, text: str) -> ImportResult:
             )
             continue
         wanted[(ubigeo, int(year))] = category.upper()
-    if not wanted and not result.errors:
-        result.errors.append(_("El archivo no tiene filas de datos."))
-    if result.errors:
-        return result
-    _write_categories(wanted, result)
-    return result
+    return wanted
 
 
 @transaction.atomic

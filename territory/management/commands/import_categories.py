@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from territory import spreadsheets
 from territory.services import categories_import
 
 
@@ -16,10 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            spreadsheets.check_size(file.stat().st_size)  # before a byte of it is read
+            content = file.read_bytes()
+        except spreadsheets.SpreadsheetRefused as refused:
+            raise CommandError(str(refused)) from refused
+        except OSError as exc:
             raise CommandError(f"No se pudo leer {file}: {exc}") from exc
-        result = categories_import(text=text)
+        result = categories_import(content=content)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(error)
