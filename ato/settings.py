@@ -247,6 +247,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # serve from app folders too when collectstatic has not run
 MEDIA_ROOT = Path(os.environ.get("ATO_MEDIA_ROOT", BASE_DIR / "media"))
 
+# --- Request bodies ----------------------------------------------------------------------------
+# Form and JSON bodies (not uploaded files): Django's default of 2.5 MB, far above any form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The work plan grid posts 12 fields per JASS: a district of 536 JASS (the largest) sends 6,433.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 # --- Imports (CSV/XLSX, read by territory/spreadsheets.py) --------------------------------
 ATO_IMPORT_MAX_BYTES = int(os.environ.get("ATO_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 ATO_IMPORT_MAX_CELL_CHARS = int(os.environ.get("ATO_IMPORT_MAX_CELL_CHARS", "1000"))
@@ -264,7 +270,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, as Django bounds form bodies.
+    "DEFAULT_PARSER_CLASSES": ["ato.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "ato.api.exception_handler",
