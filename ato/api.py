@@ -290,7 +290,10 @@ class OwnTokenList(ListAPIView):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
 
+# JSON only: no `.json` suffix routes (the contract has none, and DRF's suffix patterns reach
+# @action methods with a `format` argument they do not take).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("districts", DistrictViewSet, basename="district")
 router.register("jass", JassViewSet, basename="jass")
 router.register("water-systems", WaterSystemViewSet, basename="water-system")

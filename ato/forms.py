@@ -2,15 +2,20 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from territory.validators import no_control_characters
+
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Usuario"),
+        max_length=150,
+        validators=[no_control_characters],
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
         label=_("Contraseña"),
         strip=False,
+        max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {

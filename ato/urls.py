@@ -50,6 +50,17 @@ urlpatterns = [
 ]
 
 
+def handler400(request, exception):
+    """A body too large or with too many fields: JSON under /api/, a Spanish page elsewhere."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+    from django.views.defaults import bad_request
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Solicitud no válida.")}, status=400)
+    return bad_request(request, exception)
+
+
 def handler404(request, exception):
     """JSON under /api/, the Spanish HTML page everywhere else."""
     from django.views.defaults import page_not_found

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from jass_registry.api import as_drf_error
 from territory.access import scoped
+from territory.validators import no_control_characters
 
 from . import services
 from .models import DistrictResult, EvaluationRun, Goal, Requirement, RequirementResult, RunKind
@@ -180,7 +181,13 @@ class ResultFilter(django_filters.FilterSet):
 
 
 class ReviewSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=DistrictResult._meta.get_field("review_comment").max_length,
+        validators=[no_control_characters],
+    )
 
 
 class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):

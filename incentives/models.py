@@ -4,24 +4,46 @@ engine")."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from territory.models import District
 from territory.uploads import UploadFileField, UploadPath
+from territory.validators import (
+    NotBefore,
+    no_control_characters,
+    not_after_2100,
+    not_in_future,
+    text_validators,
+)
 
 from .checks import CheckKind, validate_params
 
 
 class Goal(models.Model):
-    code = models.CharField(_("código"), max_length=20, unique=True, help_text="2017-M35")
+    # The pattern of the goal pages' and the API's paths (ato/converters.py).
+    code = models.CharField(
+        _("código"),
+        max_length=20,
+        unique=True,
+        help_text="2017-M35",
+        validators=[
+            RegexValidator(r"^[0-9]{4}-M[0-9]{1,3}\Z", _("El código es AAAA-MNN, p. ej. 2017-M35."))
+        ],
+    )
     number = models.PositiveSmallIntegerField(_("número de meta"))
-    year = models.PositiveSmallIntegerField(_("año"), validators=[MinValueValidator(2009)])
-    title = models.CharField(_("título"), max_length=300)
-    deadline = models.DateField(_("fecha límite"))
+    year = models.PositiveSmallIntegerField(
+        _("año"), validators=[MinValueValidator(2009), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("título"), max_length=300, validators=[no_control_characters])
+    deadline = models.DateField(
+        _("fecha límite"), validators=[NotBefore(dt.date(2009, 1, 1)), not_after_2100]
+    )
     categories = models.JSONField(
         _("tipos de municipalidad"),
         default=list,
@@ -58,10 +80,16 @@ class Requirement(models.Model):
     goal = models.ForeignKey(
         Goal, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("meta")
     )
-    code = models.CharField(_("código"), max_length=20)
-    title = models.CharField(_("actividad / requisito"), max_length=300)
-    specification = models.TextField(_("especificación"), blank=True)
-    verification_means = models.TextField(_("medio de verificación"), blank=True)
+    code = models.CharField(_("código"), max_length=20, validators=[no_control_characters])
+    title = models.CharField(
+        _("actividad / requisito"), max_length=300, validators=[no_control_characters]
+    )
+    specification = models.TextField(
+        _("especificación"), blank=True, max_length=5000, validators=text_validators(5000)
+    )
+    verification_means = models.TextField(
+        _("medio de verificación"), blank=True, max_length=2000, validators=text_validators(2000)
+    )
     points = models.PositiveSmallIntegerField(_("puntos"))
     mandatory = models.BooleanField(_("obligatorio"), default=False)
     kind = models.CharField(_("tipo de verificación"), max_length=32, choices=CheckKind.choices)
@@ -101,7 +129,9 @@ class EvaluationRun(models.Model):
     goal = models.ForeignKey(
         Goal, on_delete=models.PROTECT, related_name="runs", verbose_name=_("meta")
     )
-    cutoff = models.DateField(_("fecha de corte"))
+    cutoff = models.DateField(
+        _("fecha de corte"), validators=[NotBefore(dt.date(2009, 1, 1)), not_after_2100]
+    )
     kind = models.CharField(
         _("tipo"), max_length=10, choices=RunKind.choices, default=RunKind.PROGRESS
     )
@@ -139,7 +169,9 @@ class DistrictResult(models.Model):
     review = models.CharField(
         _("revisión"), max_length=10, choices=ResultReview.choices, default=ResultReview.PENDING
     )
-    review_comment = models.TextField(_("comentario del revisor"), blank=True)
+    review_comment = models.TextField(
+        _("comentario del revisor"), blank=True, max_length=2000, validators=text_validators(2000)
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -201,13 +233,20 @@ class Evidence(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="evidence")
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="evidence")
     doc_type = models.CharField(_("tipo de documento"), max_length=40)
-    number = models.CharField(_("número"), max_length=80)
-    issued_on = models.DateField(_("fecha del documento"))
+    number = models.CharField(_("número"), max_length=80, validators=[no_control_characters])
+    issued_on = models.DateField(
+        _("fecha del documento"), validators=[NotBefore(dt.date(1990, 1, 1)), not_in_future]
+    )
     file = UploadFileField(_("archivo"), upload_to=evidence_path)
     status = models.CharField(
         _("estado"), max_length=10, choices=EvidenceStatus.choices, default=EvidenceStatus.SUBMITTED
     )
-    comment = models.TextField(_("observación del revisor"), blank=True)
+    comment = models.TextField(
+        _("observación del revisor"),
+        blank=True,
+        max_length=2000,
+        validators=text_validators(2000),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -229,7 +268,7 @@ class EvidenceEvent(models.Model):
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=10, choices=EvidenceStatus.choices)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=2000, validators=text_validators(2000))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 

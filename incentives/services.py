@@ -70,7 +70,9 @@ def run_start(*, user, goal: Goal, cutoff: dt.date, kind: str) -> EvaluationRun:
             _("Ya hay resultados aprobados de una evaluación oficial de %(g)s al %(c)s.")
             % {"g": goal.code, "c": cutoff}
         )
-    run = EvaluationRun.objects.create(goal=goal, cutoff=cutoff, kind=kind, started_by=user)
+    run = EvaluationRun(goal=goal, cutoff=cutoff, kind=kind, started_by=user)
+    run.full_clean()  # the cutoff's range (a year-1 cutoff would reach the engine)
+    run.save()
     from .tasks import start_run
 
     transaction.on_commit(lambda: start_run.delay(run.pk))

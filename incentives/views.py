@@ -26,6 +26,7 @@ from territory.exporting import export_response
 from territory.forms import DateInput
 from territory.models import Department, Province
 from territory.uploads import UploadField
+from territory.validators import no_control_characters
 
 from . import services
 from .api import IsReviewer
@@ -210,8 +211,14 @@ def run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 class ReviewForm(forms.Form):
+    """A reviewer's comment on a result or an evidence item (bounded like the stored one)."""
+
     comment = forms.CharField(
-        label=gettext_lazy("Comentario"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=gettext_lazy("Comentario"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=DistrictResult._meta.get_field("review_comment").max_length,
+        validators=[no_control_characters],
     )
 
 
@@ -281,7 +288,11 @@ class EvidenceForm(forms.Form):
     requirement = forms.ModelChoiceField(
         queryset=Requirement.objects.none(), label=gettext_lazy("Requisito")
     )
-    number = forms.CharField(label=gettext_lazy("Número del documento"), max_length=80)
+    number = forms.CharField(
+        label=gettext_lazy("Número del documento"),
+        max_length=Evidence._meta.get_field("number").max_length,
+        validators=[no_control_characters],
+    )
     issued_on = forms.DateField(label=gettext_lazy("Fecha del documento"), widget=DateInput())
     file = UploadField(label=gettext_lazy("Archivo (PDF, JPEG o PNG, hasta 10 MB)"))
 
@@ -355,7 +366,11 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
     item = _get_evidence(request.user, pk)
     _reviewer_only(request.user)
     approve = request.POST.get("decision") == "approve"
-    comment = request.POST.get("comment", "").strip()
+    review = ReviewForm(request.POST)
+    if not review.is_valid():
+        messages.error(request, " ".join(review.errors["comment"]))
+        return redirect("incentives:evidence", ubigeo=item.district_id)
+    comment = review.cleaned_data["comment"].strip()
     if not approve and not comment:
         messages.error(request, _("Para observar una evidencia indique qué debe corregirse."))
         return redirect("incentives:evidence", ubigeo=item.district_id)

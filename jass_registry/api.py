@@ -110,7 +110,7 @@ class BoardMemberSerializer(serializers.ModelSerializer):
 
 
 class BoardTermSerializer(serializers.ModelSerializer):
-    members = BoardMemberSerializer(many=True)
+    members = BoardMemberSerializer(many=True, max_length=services.MAX_BOARD_MEMBERS)
     jass = serializers.PrimaryKeyRelatedField(queryset=Jass.objects.none())
 
     class Meta:

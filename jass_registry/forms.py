@@ -5,6 +5,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from territory.forms import DateInput
+from territory.validators import no_control_characters
 
 from .models import (
     BoardMember,
@@ -16,7 +17,7 @@ from .models import (
     WaterSystem,
 )
 from .risk import Signal
-from .services import JASS_FIELDS, jass_similar_names
+from .services import JASS_FIELDS, MAX_BOARD_MEMBERS, jass_similar_names
 
 
 class JassForm(forms.ModelForm):
@@ -71,7 +72,9 @@ class JassForm(forms.ModelForm):
 
 
 class JassFilterForm(forms.Form):
-    q = forms.CharField(label=_("Buscar"), required=False)
+    q = forms.CharField(
+        label=_("Buscar"), required=False, max_length=100, validators=[no_control_characters]
+    )
     status = forms.ChoiceField(
         label=_("Estado"), required=False, choices=[("", _("Todos"))] + JassStatus.choices
     )
@@ -83,7 +86,12 @@ class JassFilterForm(forms.Form):
         required=False,
         choices=[("", _("Todas")), ("any", _("Con alguna alerta"))] + Signal.choices,
     )
-    community = forms.CharField(label=_("Centro poblado"), required=False)
+    community = forms.CharField(
+        label=_("Centro poblado"),
+        required=False,
+        max_length=100,
+        validators=[no_control_characters],
+    )
     ordering = forms.ChoiceField(
         label=_("Orden"),
         required=False,
@@ -109,7 +117,10 @@ class RetireForm(forms.Form):
 
 class DissolveForm(forms.Form):
     reason = forms.CharField(
-        label=_("Motivo (acta de asamblea, resolución…)"), max_length=300, required=True
+        label=_("Motivo (acta de asamblea, resolución…)"),
+        max_length=300,
+        required=True,
+        validators=[no_control_characters],
     )
     confirm = forms.BooleanField(
         label=_("Confirmo que la organización se disuelve. Su historial se conserva."),
@@ -179,7 +190,12 @@ class BaseMemberFormSet(forms.BaseFormSet):
 
 
 BoardMemberFormSet = formset_factory(
-    BoardMemberForm, formset=BaseMemberFormSet, extra=0, max_num=12, validate_max=True
+    BoardMemberForm,
+    formset=BaseMemberFormSet,
+    extra=0,
+    max_num=MAX_BOARD_MEMBERS,
+    absolute_max=MAX_BOARD_MEMBERS,
+    validate_max=True,
 )
 
 DEFAULT_ROLES = [

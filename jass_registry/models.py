@@ -20,8 +20,16 @@ from territory.validators import (
     FieldConstraintErrorsMixin,
     latitude_in_peru,
     longitude_in_peru,
+    no_control_characters,
+    not_after_2100,
+    not_before_1900,
     not_in_future,
 )
+
+# Bounds of the counts a form, the API or an import may write: the largest JASS serve a few
+# thousand households, and a cuota familiar is a few soles a month.
+MAX_HOUSEHOLDS = 100_000
+MAX_MONTHLY_FEE = 1_000
 
 
 class JassKind(models.TextChoices):
@@ -68,7 +76,7 @@ class Jass(FieldConstraintErrorsMixin, models.Model):
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="jass", verbose_name=_("distrito")
     )
-    name = models.CharField(_("nombre"), max_length=200)
+    name = models.CharField(_("nombre"), max_length=200, validators=[no_control_characters])
     # Folded copies (no accents, lower case) that search reads on any database.
     name_search = models.CharField(max_length=200, editable=False, default="")
     communities_search = models.CharField(max_length=300, editable=False, default="")
@@ -76,24 +84,44 @@ class Jass(FieldConstraintErrorsMixin, models.Model):
         _("tipo de organización"), max_length=12, choices=JassKind.choices, default=JassKind.JASS
     )
     communities = models.CharField(
-        _("centros poblados / comunidades atendidas"), max_length=300, blank=True
+        _("centros poblados / comunidades atendidas"),
+        max_length=300,
+        blank=True,
+        validators=[no_control_characters],
     )
-    households = models.PositiveIntegerField(_("viviendas atendidas"), null=True, blank=True)
+    households = models.PositiveIntegerField(
+        _("viviendas atendidas"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_HOUSEHOLDS)],
+    )
     registry_number = models.CharField(
-        _("N.° de inscripción en el Libro de Registro"), max_length=30, blank=True
+        _("N.° de inscripción en el Libro de Registro"),
+        max_length=30,
+        blank=True,
+        validators=[no_control_characters],
     )
     recognition_resolution = models.CharField(
-        _("resolución de reconocimiento"), max_length=60, blank=True
+        _("resolución de reconocimiento"),
+        max_length=60,
+        blank=True,
+        validators=[no_control_characters],
     )
     recognized_on = models.DateField(
-        _("fecha de reconocimiento"), null=True, blank=True, validators=[not_in_future]
+        _("fecha de reconocimiento"),
+        null=True,
+        blank=True,
+        validators=[not_before_1900, not_in_future],
     )
     statute_approved = models.BooleanField(_("estatuto aprobado"), default=False)
     regulation_approved = models.BooleanField(
         _("reglamento de prestación del servicio aprobado"), default=False
     )
     associates = models.PositiveIntegerField(
-        _("asociados (padrón)"), null=True, blank=True, validators=[MinValueValidator(0)]
+        _("asociados (padrón)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_HOUSEHOLDS)],
     )
     monthly_fee = models.DecimalField(
         _("cuota familiar (S/ al mes)"),
@@ -101,7 +129,7 @@ class Jass(FieldConstraintErrorsMixin, models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_MONTHLY_FEE)],
     )
     status = models.CharField(
         _("estado"), max_length=10, choices=JassStatus.choices, default=JassStatus.ACTIVE
@@ -206,7 +234,7 @@ class WaterSystem(models.Model):
     jass = models.ForeignKey(
         Jass, on_delete=models.PROTECT, related_name="water_systems", verbose_name=_("JASS")
     )
-    name = models.CharField(_("nombre"), max_length=200)
+    name = models.CharField(_("nombre"), max_length=200, validators=[no_control_characters])
     system_type = models.CharField(
         _("tipo de sistema"),
         max_length=20,
@@ -219,7 +247,12 @@ class WaterSystem(models.Model):
         blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
-    households = models.PositiveIntegerField(_("viviendas conectadas"), null=True, blank=True)
+    households = models.PositiveIntegerField(
+        _("viviendas conectadas"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_HOUSEHOLDS)],
+    )
     chlorination = models.CharField(
         _("sistema de cloración"),
         max_length=8,
@@ -229,7 +262,9 @@ class WaterSystem(models.Model):
     condition = models.CharField(
         _("estado"), max_length=12, choices=Condition.choices, default=Condition.GOOD
     )
-    retired_on = models.DateField(_("dado de baja"), null=True, blank=True)
+    retired_on = models.DateField(
+        _("dado de baja"), null=True, blank=True, validators=[not_before_1900, not_in_future]
+    )
 
     # Summary kept by visits.services: the latest chlorine reading of this system.
     last_reading_on = models.DateField(
@@ -262,13 +297,21 @@ class BoardTerm(FieldConstraintErrorsMixin, models.Model):
     jass = models.ForeignKey(
         Jass, on_delete=models.PROTECT, related_name="board_terms", verbose_name=_("JASS")
     )
-    starts_on = models.DateField(_("inicio del periodo"))
-    ends_on = models.DateField(_("fin del periodo"))
+    starts_on = models.DateField(
+        _("inicio del periodo"), validators=[not_before_1900, not_after_2100]
+    )
+    ends_on = models.DateField(_("fin del periodo"), validators=[not_before_1900, not_after_2100])
     elected_on = models.DateField(
-        _("fecha de elección"), null=True, blank=True, validators=[not_in_future]
+        _("fecha de elección"),
+        null=True,
+        blank=True,
+        validators=[not_before_1900, not_in_future],
     )
     election_record = models.CharField(
-        _("acta de elección en asamblea general"), max_length=120, blank=True
+        _("acta de elección en asamblea general"),
+        max_length=120,
+        blank=True,
+        validators=[no_control_characters],
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -305,7 +348,8 @@ class Sex(models.TextChoices):
     MALE = "M", _("Masculino")
 
 
-dni_validator = RegexValidator(r"^\d{8}$", _("El DNI tiene 8 dígitos."))
+# ASCII digits: `\d` would also accept other scripts' digits.
+dni_validator = RegexValidator(r"^[0-9]{8}\Z", _("El DNI tiene 8 dígitos."))
 
 
 def role_order() -> models.Case:
@@ -321,12 +365,23 @@ class BoardMember(models.Model):
         BoardTerm, on_delete=models.CASCADE, related_name="members", verbose_name=_("periodo")
     )
     role = models.CharField(_("cargo"), max_length=10, choices=BoardRole.choices)
-    full_name = models.CharField(_("nombres y apellidos"), max_length=150)
+    full_name = models.CharField(
+        _("nombres y apellidos"), max_length=150, validators=[no_control_characters]
+    )
     dni = models.CharField(_("DNI"), max_length=8, blank=True, validators=[dni_validator])
     sex = models.CharField(_("sexo"), max_length=1, choices=Sex.choices, blank=True)
-    phone = models.CharField(_("teléfono"), max_length=20, blank=True)
-    starts_on = models.DateField(_("inicio (si difiere)"), null=True, blank=True)
-    ends_on = models.DateField(_("fin (si difiere)"), null=True, blank=True)
+    phone = models.CharField(
+        _("teléfono"), max_length=20, blank=True, validators=[no_control_characters]
+    )
+    starts_on = models.DateField(
+        _("inicio (si difiere)"),
+        null=True,
+        blank=True,
+        validators=[not_before_1900, not_after_2100],
+    )
+    ends_on = models.DateField(
+        _("fin (si difiere)"), null=True, blank=True, validators=[not_before_1900, not_after_2100]
+    )
 
     class Meta:
         verbose_name = _("miembro del consejo directivo")

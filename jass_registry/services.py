@@ -25,6 +25,8 @@ from .models import (
     WaterSystem,
 )
 
+MAX_BOARD_MEMBERS = 12  # a consejo directivo and its vocales; page and API share the cap
+
 JASS_FIELDS = [
     "name",
     "kind",
@@ -265,6 +267,15 @@ def water_system_retire(*, user, system: WaterSystem, retired_on: dt.date) -> Wa
 def validate_board_members(members: list[dict[str, Any]], starts_on, ends_on) -> None:
     """Exactly one president and one treasurer; DNI of 8 digits and not repeated; a member's own
     dates inside sensible bounds."""
+    if len(members) > MAX_BOARD_MEMBERS:
+        raise ValidationError(
+            {
+                "members": [
+                    _("El consejo directivo tiene a lo más %(n)d miembros.")
+                    % {"n": MAX_BOARD_MEMBERS}
+                ]
+            }
+        )
     errors: list[str] = []
     roles = [m.get("role") for m in members]
     for role in (BoardRole.PRESIDENT, BoardRole.TREASURER):

@@ -3,16 +3,19 @@ the users who work in it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .access import scoped
 from .text import SpanishOrder, fold
+from .validators import NotBefore, no_control_characters, not_in_future
 
-ubigeo_validator = RegexValidator(r"^\d{6}$", _("El ubigeo tiene 6 dígitos."))
+ubigeo_validator = RegexValidator(r"^[0-9]{6}\Z", _("El ubigeo tiene 6 dígitos."))
 
 
 class TerritoryQuerySet(models.QuerySet):
@@ -27,8 +30,10 @@ class TerritoryQuerySet(models.QuerySet):
 
 
 class Department(models.Model):
-    code = models.CharField(_("código"), max_length=2, primary_key=True)
-    name = models.CharField(_("nombre"), max_length=80)
+    code = models.CharField(
+        _("código"), max_length=2, primary_key=True, validators=[no_control_characters]
+    )
+    name = models.CharField(_("nombre"), max_length=80, validators=[no_control_characters])
     name_search = models.CharField(max_length=80, editable=False, db_index=True)
 
     objects = TerritoryQuerySet.as_manager()
@@ -43,8 +48,10 @@ class Department(models.Model):
 
 
 class Province(models.Model):
-    code = models.CharField(_("código"), max_length=4, primary_key=True)
-    name = models.CharField(_("nombre"), max_length=80)
+    code = models.CharField(
+        _("código"), max_length=4, primary_key=True, validators=[no_control_characters]
+    )
+    name = models.CharField(_("nombre"), max_length=80, validators=[no_control_characters])
     name_search = models.CharField(max_length=80, editable=False, db_index=True)
     department = models.ForeignKey(
         Department,
@@ -85,7 +92,7 @@ class District(models.Model):
     ubigeo = models.CharField(
         _("ubigeo"), max_length=6, primary_key=True, validators=[ubigeo_validator]
     )
-    name = models.CharField(_("nombre"), max_length=100)
+    name = models.CharField(_("nombre"), max_length=100, validators=[no_control_characters])
     name_search = models.CharField(max_length=100, editable=False, db_index=True)
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("provincia")
@@ -97,8 +104,15 @@ class District(models.Model):
         related_name="districts",
         verbose_name=_("departamento"),
     )
-    capital = models.CharField(_("capital"), max_length=100, blank=True)
-    altitude = models.IntegerField(_("altitud (m s. n. m.)"), null=True, blank=True)
+    capital = models.CharField(
+        _("capital"), max_length=100, blank=True, validators=[no_control_characters]
+    )
+    altitude = models.IntegerField(
+        _("altitud (m s. n. m.)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(7000)],
+    )
     latitude = models.DecimalField(
         _("latitud"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -133,8 +147,12 @@ class DistrictCategory(models.Model):
     district = models.ForeignKey(
         District, on_delete=models.CASCADE, related_name="categories", verbose_name=_("distrito")
     )
-    year = models.PositiveSmallIntegerField(_("año"), validators=[MinValueValidator(2009)])
-    category = models.CharField(_("tipo de municipalidad"), max_length=8)
+    year = models.PositiveSmallIntegerField(
+        _("año"), validators=[MinValueValidator(2009), MaxValueValidator(2100)]
+    )
+    category = models.CharField(
+        _("tipo de municipalidad"), max_length=8, validators=[no_control_characters]
+    )
 
     class Meta:
         verbose_name = _("tipo de municipalidad")
@@ -169,18 +187,40 @@ class AtmOffice(models.Model):
         verbose_name=_("distrito"),
     )
     ordinance_number = models.CharField(
-        _("ordenanza municipal de creación (N.°)"), max_length=60, blank=True
+        _("ordenanza municipal de creación (N.°)"),
+        max_length=60,
+        blank=True,
+        validators=[no_control_characters],
     )
-    ordinance_date = models.DateField(_("fecha de la ordenanza"), null=True, blank=True)
+    ordinance_date = models.DateField(
+        _("fecha de la ordenanza"),
+        null=True,
+        blank=True,
+        validators=[NotBefore(dt.date(1990, 1, 1)), not_in_future],
+    )
     in_rof = models.BooleanField(_("incluida en el ROF"), default=False)
     in_mof = models.BooleanField(_("incluida en el MOF"), default=False)
-    head_name = models.CharField(_("responsable del ATM"), max_length=150, blank=True)
-    head_resolution = models.CharField(
-        _("resolución de designación (N.°)"), max_length=60, blank=True
+    head_name = models.CharField(
+        _("responsable del ATM"), max_length=150, blank=True, validators=[no_control_characters]
     )
-    head_designated_on = models.DateField(_("fecha de designación"), null=True, blank=True)
-    address = models.CharField(_("dirección"), max_length=200, blank=True)
-    email = models.EmailField(_("correo electrónico institucional"), blank=True)
+    head_resolution = models.CharField(
+        _("resolución de designación (N.°)"),
+        max_length=60,
+        blank=True,
+        validators=[no_control_characters],
+    )
+    head_designated_on = models.DateField(
+        _("fecha de designación"),
+        null=True,
+        blank=True,
+        validators=[NotBefore(dt.date(1990, 1, 1)), not_in_future],
+    )
+    address = models.CharField(
+        _("dirección"), max_length=200, blank=True, validators=[no_control_characters]
+    )
+    email = models.EmailField(
+        _("correo electrónico institucional"), blank=True, validators=[no_control_characters]
+    )
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = AtmOfficeQuerySet.as_manager()
@@ -205,14 +245,18 @@ class AtmBudget(models.Model):
     office = models.ForeignKey(
         AtmOffice, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("ATM")
     )
-    year = models.PositiveSmallIntegerField(_("año"), validators=[MinValueValidator(2009)])
+    year = models.PositiveSmallIntegerField(
+        _("año"), validators=[MinValueValidator(2009), MaxValueValidator(2100)]
+    )
     amount = models.DecimalField(
         _("monto PIA (S/)"),
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(0)],
     )
-    description = models.CharField(_("detalle"), max_length=200, blank=True)
+    description = models.CharField(
+        _("detalle"), max_length=200, blank=True, validators=[no_control_characters]
+    )
 
     class Meta:
         verbose_name = _("presupuesto PIA")
@@ -237,6 +281,13 @@ class User(AbstractUser):
     """A person who signs in. ATM roles are bound to one district; reviewers to none.
     Superusers are the admins (catalogue, users, classifications)."""
 
+    # AbstractUser's names, with the control-character rule: they are printed in exports.
+    first_name = models.CharField(
+        _("nombres"), max_length=150, blank=True, validators=[no_control_characters]
+    )
+    last_name = models.CharField(
+        _("apellidos"), max_length=150, blank=True, validators=[no_control_characters]
+    )
     role = models.CharField(_("rol"), max_length=16, choices=Role.choices, blank=True)
     district = models.ForeignKey(
         District,

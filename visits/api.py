@@ -44,9 +44,16 @@ class AgreementSerializer(serializers.ModelSerializer):
 class VisitSerializer(serializers.ModelSerializer):
     jass = serializers.PrimaryKeyRelatedField(queryset=Jass.objects.none())
     staff = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    topics = serializers.ListField(child=serializers.ChoiceField(Topic.choices), required=False)
-    readings = ReadingSerializer(many=True, required=False)
-    agreements = AgreementSerializer(many=True, required=False)
+    topics = serializers.ListField(
+        child=serializers.ChoiceField(Topic.choices), required=False, max_length=len(Topic)
+    )
+    # The service's caps, checked before any line is validated.
+    readings = ReadingSerializer(
+        many=True, required=False, max_length=services.MAX_READINGS_PER_VISIT
+    )
+    agreements = AgreementSerializer(
+        many=True, required=False, max_length=services.MAX_AGREEMENTS_PER_VISIT
+    )
     voided = serializers.BooleanField(source="is_voided", read_only=True)
 
     class Meta:

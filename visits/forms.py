@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jass_registry.models import Jass, JassStatus, WaterSystem
 from territory.forms import DateInput
+from territory.validators import no_control_characters
 
 from .models import Agreement, ChlorineReading, Topic, Visit, VisitKind
+from .services import MAX_AGREEMENTS_PER_VISIT, MAX_READINGS_PER_VISIT
 
 
 class JassPickForm(forms.Form):
@@ -90,11 +92,24 @@ class BaseRowsFormSet(forms.BaseFormSet):
         ]
 
 
+# The service's caps; absolute_max too, so that a forged TOTAL_FORMS builds no more forms.
 ReadingFormSet = formset_factory(
-    ReadingForm, formset=BaseRowsFormSet, extra=2, can_delete=True, max_num=30
+    ReadingForm,
+    formset=BaseRowsFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_READINGS_PER_VISIT,
+    absolute_max=MAX_READINGS_PER_VISIT,
+    validate_max=True,
 )
 AgreementFormSet = formset_factory(
-    AgreementForm, formset=BaseRowsFormSet, extra=1, can_delete=True, max_num=30
+    AgreementForm,
+    formset=BaseRowsFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_AGREEMENTS_PER_VISIT,
+    absolute_max=MAX_AGREEMENTS_PER_VISIT,
+    validate_max=True,
 )
 
 
@@ -127,6 +142,7 @@ class VoidForm(forms.Form):
     reason = forms.CharField(
         label=_("Motivo de la anulación"),
         max_length=Visit._meta.get_field("void_reason").max_length,
+        validators=[no_control_characters],
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     confirm = forms.BooleanField(

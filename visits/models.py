@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from jass_registry.models import Jass, WaterSystem
 from territory.access import scoped
 from territory.models import District
-from territory.validators import not_in_future
+from territory.validators import (
+    no_control_characters,
+    not_after_2100,
+    not_before_2000,
+    not_in_future,
+    text_validators,
+)
 
 
 class VisitKind(models.TextChoices):
@@ -64,7 +70,8 @@ class Visit(models.Model):
     jass = models.ForeignKey(
         Jass, on_delete=models.PROTECT, related_name="visits", verbose_name=_("JASS")
     )
-    date = models.DateField(_("fecha"), validators=[not_in_future])
+    # Not before 2000 (a 0001-01-01 typo would become the JASS's "last visit"), not in the future.
+    date = models.DateField(_("fecha"), validators=[not_before_2000, not_in_future])
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -73,9 +80,14 @@ class Visit(models.Model):
     )
     kind = models.CharField(_("tipo de visita"), max_length=24, choices=VisitKind.choices)
     topics = models.JSONField(_("temas"), default=list, blank=True, validators=[validate_topics])
-    findings = models.TextField(_("hallazgos"), blank=True)
+    findings = models.TextField(
+        _("hallazgos"), blank=True, max_length=5000, validators=text_validators(5000)
+    )
     attendees = models.CharField(
-        _("asistentes (cargos del consejo directivo presentes)"), max_length=300, blank=True
+        _("asistentes (cargos del consejo directivo presentes)"),
+        max_length=300,
+        blank=True,
+        validators=[no_control_characters],
     )
     finances_reviewed = models.BooleanField(
         _("revisión de cuentas (rendición del tesorero)"), default=False
@@ -107,6 +119,7 @@ class Visit(models.Model):
         max_length=300,
         blank=True,
         editable=False,
+        validators=[no_control_characters],
     )
 
     objects = VisitQuerySet.as_manager()
@@ -182,7 +195,7 @@ class ChlorineReading(models.Model):
         related_name="readings",
         verbose_name=_("visita"),
     )
-    taken_on = models.DateField(_("fecha de medición"), validators=[not_in_future])
+    taken_on = models.DateField(_("fecha de medición"), validators=[not_before_2000, not_in_future])
     point = models.CharField(_("punto"), max_length=12, choices=ReadingPoint.choices)
     mg_per_l = models.DecimalField(
         _("cloro residual libre (mg/L)"),
@@ -226,10 +239,17 @@ class Agreement(models.Model):
     visit = models.ForeignKey(
         Visit, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("visita")
     )
-    task = models.CharField(_("acuerdo / compromiso"), max_length=300)
-    responsible = models.CharField(_("responsable"), max_length=150)
-    due_on = models.DateField(_("fecha límite"))
-    done_on = models.DateField(_("cumplido el"), null=True, blank=True)
+    task = models.CharField(
+        _("acuerdo / compromiso"), max_length=300, validators=[no_control_characters]
+    )
+    responsible = models.CharField(
+        _("responsable"), max_length=150, validators=[no_control_characters]
+    )
+    # At most five years after the visit: checked by services (it depends on the visit).
+    due_on = models.DateField(_("fecha límite"), validators=[not_before_2000, not_after_2100])
+    done_on = models.DateField(
+        _("cumplido el"), null=True, blank=True, validators=[not_before_2000, not_in_future]
+    )
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

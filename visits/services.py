@@ -24,6 +24,14 @@ from jass_registry.models import ChangeRecord, Jass, JassStatus, WaterSystem
 from .models import Agreement, ChlorineReading, PlannedVisit, Visit, VisitKind, WorkPlan
 
 VOID_REASON_MAX_LENGTH = Visit._meta.get_field("void_reason").max_length
+# One visit's lines: an acta holds a handful of readings and agreements; the caps keep one
+# request from writing thousands of rows (the page's formsets and the API's lists say the same).
+MAX_READINGS_PER_VISIT = 30
+MAX_AGREEMENTS_PER_VISIT = 20
+AGREEMENT_MAX_YEARS_AHEAD = 5  # a due date at most five years after the visit
+# Work plans: from the first year of the Programa de Incentivos to next year.
+WORK_PLAN_FIRST_YEAR = 2009
+
 VISIT_FIELDS = [
     "date",
     "kind",
@@ -155,6 +163,15 @@ def _check_jass(user, jass: Jass) -> None:
 
 
 def _build_readings(jass: Jass, visit: Visit, rows: list[dict[str, Any]]) -> list[ChlorineReading]:
+    if len(rows) > MAX_READINGS_PER_VISIT:
+        raise ValidationError(
+            {
+                "readings": [
+                    _("Una visita tiene a lo más %(n)d mediciones de cloro.")
+                    % {"n": MAX_READINGS_PER_VISIT}
+                ]
+            }
+        )
     systems = {s.pk: s for s in WaterSystem.objects.filter(jass=jass)}
     readings, errors = [], []
     for index, row in enumerate(rows, start=1):
@@ -187,6 +204,15 @@ def _build_readings(jass: Jass, visit: Visit, rows: list[dict[str, Any]]) -> lis
 
 
 def _build_agreements(visit: Visit, rows: list[dict[str, Any]]) -> list[Agreement]:
+    if len(rows) > MAX_AGREEMENTS_PER_VISIT:
+        raise ValidationError(
+            {
+                "agreements": [
+                    _("Una visita tiene a lo más %(n)d acuerdos.") % {"n": MAX_AGREEMENTS_PER_VISIT}
+                ]
+            }
+        )
+    latest_due = _years_after(visit.date, AGREEMENT_MAX_YEARS_AHEAD) if visit.date else None
     agreements, errors = [], []
     for index, row in enumerate(rows, start=1):
         agreement = Agreement(
@@ -200,10 +226,28 @@ def _build_agreements(visit: Visit, rows: list[dict[str, Any]]) -> list[Agreemen
             agreement.full_clean(exclude=["visit"])
         except ValidationError as error:
             errors.append(_("Acuerdo %(n)d: %(e)s") % {"n": index, "e": " ".join(error.messages)})
+        else:
+            if latest_due and agreement.due_on > latest_due:
+                errors.append(
+                    _("Acuerdo %(n)d: la fecha límite es a lo más %(y)d años después de la visita.")
+                    % {"n": index, "y": AGREEMENT_MAX_YEARS_AHEAD}
+                )
         agreements.append(agreement)
     if errors:
         raise ValidationError({"agreements": errors})
     return agreements
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def work_plan_years() -> range:
+    """The years a work plan can be written for (a plan of year 1 or 5000 is a typo)."""
+    return range(WORK_PLAN_FIRST_YEAR, timezone.localdate().year + 2)
 
 
 def _clean_visit(visit: Visit) -> None:
@@ -397,6 +441,13 @@ def work_plan_save(
     """Replace the plan's cells: {(jass_id, month): planned visits}; zeros are dropped."""
     if not user.is_staff_of(district_id):
         raise ValidationError(_("Solo el personal del ATM del distrito planifica."))
+    years = work_plan_years()
+    if year not in years:
+        raise ValidationError(
+            _("El plan de trabajo es de un año entre %(first)d y %(last)d.")
+            % {"first": years[0], "last": years[-1]},
+            code="year_out_of_range",
+        )
     valid_jass = set(Jass.objects.filter(district_id=district_id).values_list("pk", flat=True))
     errors = []
     for (jass_id, month), count in cells.items():

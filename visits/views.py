@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Sum
 from django.db.models.functions import ExtractMonth
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -365,8 +365,12 @@ def agreement_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not request.user.is_staff_of(agreement.visit.jass.district_id):
         raise PermissionDenied(_("Solo el personal del ATM del distrito registra acuerdos."))
-    services.agreement_mark_done(user=request.user, agreement=agreement)
-    messages.success(request, _("Acuerdo marcado como cumplido."))
+    try:
+        services.agreement_mark_done(user=request.user, agreement=agreement)
+    except ValidationError as error:  # a dissolved JASS, a voided visit
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Acuerdo marcado como cumplido."))
     return redirect("visits:agreements", ubigeo=agreement.visit.jass.district_id)
 
 
@@ -445,6 +449,17 @@ def jass_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 MONTHS = range(1, 13)
 
 
+def _plan_year_or_404(year: int) -> dict[str, int | None]:
+    """404 outside the years a plan can have; the neighbouring years that can be linked."""
+    years = services.work_plan_years()
+    if year not in years:
+        raise Http404(_("No hay plan de trabajo para el año %(y)d.") % {"y": year})
+    return {
+        "previous_year": year - 1 if year - 1 in years else None,
+        "next_year": year + 1 if year + 1 in years else None,
+    }
+
+
 def _month_names() -> list[str]:
     from django.utils.dates import MONTHS_3
 
@@ -455,6 +470,7 @@ def _month_names() -> list[str]:
 @require_http_methods(["GET", "POST"])
 def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
     """The year's plan: planned visits per JASS per month, editable as a grid."""
+    neighbours = _plan_year_or_404(year)
     district = district_for_read(request.user, ubigeo)
     can_edit = request.user.is_staff_of(district.ubigeo)
     jass_list = list(
@@ -477,7 +493,7 @@ def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
                 raw = request.POST.get(f"c-{jass.pk}-{month}", "").strip()
                 if raw == "":
                     continue
-                if not raw.isdigit() or int(raw) > 31:
+                if not (raw.isascii() and raw.isdigit()) or int(raw) > 31:
                     errors.append(
                         _("%(jass)s, mes %(m)d: «%(v)s» no es un número de 0 a 31.")
                         % {"jass": jass.name, "m": month, "v": raw}
@@ -485,11 +501,15 @@ def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
                     continue
                 new_cells[(jass.pk, month)] = int(raw)
         if not errors:
-            services.work_plan_save(
-                user=request.user, district_id=district.ubigeo, year=year, cells=new_cells
-            )
-            messages.success(request, _("Se guardó el plan de trabajo %(y)d.") % {"y": year})
-            return redirect("visits:work_plan", ubigeo=district.ubigeo, year=year)
+            try:
+                services.work_plan_save(
+                    user=request.user, district_id=district.ubigeo, year=year, cells=new_cells
+                )
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                messages.success(request, _("Se guardó el plan de trabajo %(y)d.") % {"y": year})
+                return redirect("visits:work_plan", ubigeo=district.ubigeo, year=year)
         cells = {}
         for jass in jass_list:
             for month in MONTHS:
@@ -503,6 +523,7 @@ def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
         {
             "district": district,
             "year": year,
+            **neighbours,
             "rows": rows,
             "months": _month_names(),
             "errors": errors,
@@ -538,6 +559,7 @@ def plan_progress_data(district_id: str, year: int) -> list[dict]:
 @login_required
 @require_GET
 def work_plan_progress(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
+    neighbours = _plan_year_or_404(year)
     district = district_for_read(request.user, ubigeo)
     months = plan_progress_data(district.ubigeo, year)
     totals = {"planned": sum(m["planned"] for m in months), "done": sum(m["done"] for m in months)}
@@ -547,6 +569,7 @@ def work_plan_progress(request: HttpRequest, ubigeo: str, year: int) -> HttpResp
         {
             "district": district,
             "year": year,
+            **neighbours,
             "months": months,
             "totals": totals,
             "chart": months,
