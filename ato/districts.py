@@ -46,7 +46,7 @@ def districts_with_counts(year: int):
 class DistrictFilter(django_filters.FilterSet):
     """Filters of the district list, for the API and the page alike."""
 
-    q = django_filters.CharFilter(method="filter_q", label=_("Buscar"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Buscar"), max_length=100)
     department = django_filters.CharFilter(
         field_name="department_id", label=_("Departamento (2 dígitos)")
     )

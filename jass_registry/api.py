@@ -400,7 +400,7 @@ class JassFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=JassKind.choices)
     at_risk = django_filters.BooleanFilter(field_name="at_risk")
     signal = django_filters.ChoiceFilter(choices=Signal.choices, method="filter_signal")
-    q = django_filters.CharFilter(method="filter_q")
+    q = django_filters.CharFilter(method="filter_q", max_length=100)
 
     class Meta:
         model = Jass

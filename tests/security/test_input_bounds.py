@@ -310,3 +310,11 @@ def test_a_work_plan_cell_in_other_digits_is_refused_not_a_crash(client, staff_a
     response = client.post(f"/distritos/{CASCAS}/plan/{year}/", {f"c-{jass.pk}-1": "²"})
     assert response.status_code == 200 and "no es un número de 0 a 31" in response.content.decode()
     assert not WorkPlan.objects.exists()
+
+
+def test_a_search_longer_than_100_characters_is_refused_by_the_api(staff_a):
+    client = api_client_for(staff_a)
+    for path in ["/api/v1/jass/", "/api/v1/districts/"]:
+        response = client.get(path, {"q": "ñ" * 101})
+        assert response.status_code == 400 and "q" in response.json(), path
+        assert client.get(path, {"q": "ñ" * 100}).status_code == 200, path
