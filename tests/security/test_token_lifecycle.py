@@ -194,9 +194,9 @@ def test_last_use_is_recorded_at_most_once_a_minute(client, staff_a):
 def test_the_token_list_and_the_account_page_cost_the_same_queries_for_1_and_50_tokens(
     client, staff_a
 ):
-    from tests.test_query_counts import count_queries
-
     from django.test import Client
+
+    from tests.test_query_counts import count_queries
 
     _, key = api_token_issue(user=staff_a)
     ApiToken.objects.update(last_used=timezone.now())  # no last_used write in the counts
