@@ -70,5 +70,5 @@ class AtmBudgetForm(forms.ModelForm):
 
 
 AtmBudgetFormSet = inlineformset_factory(
-    AtmOffice, AtmBudget, form=AtmBudgetForm, extra=1, can_delete=True, max_num=30
+    AtmOffice, AtmBudget, form=AtmBudgetForm, extra=1, can_delete=False, max_num=30
 )

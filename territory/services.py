@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import spreadsheets
-from .models import ApiToken, District, DistrictCategory, TokenRevocation, User
+from .models import ApiToken, AtmOffice, District, DistrictCategory, TokenRevocation, User
 
 CATEGORY_COLUMNS = ("ubigeo", "year", "category")
 CATEGORY_MAX_ROWS = 50_000  # 1,891 districts a year
@@ -169,3 +170,21 @@ def user_deactivate(*, user: User) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     api_tokens_revoke_all(user=user, reason=TokenRevocation.DEACTIVATED)
+
+
+# --- ATM office -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def office_save(*, user: User, office_form, budget_formset) -> AtmOffice:
+    """Save the office and its PIA budget lines from validated forms (the page's edit).
+
+    Budget lines are never deleted: the goal engine reads them for past years, so a wrong line
+    is corrected by editing its amount (0 if there was no budget). The formset is built
+    without `can_delete`; this is the one place the office is written from a page."""
+    if not user.is_staff_of(office_form.instance.district_id):
+        raise PermissionDenied(_("Solo el personal del ATM del distrito puede editar su ficha."))
+    office = office_form.save()
+    budget_formset.instance = office
+    budget_formset.save()
+    return office

@@ -5,13 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import services
 from .access import district_for_read
 from .forms import AtmBudgetFormSet, AtmOfficeForm
 from .models import ApiToken, AtmOffice, TokenRevocation
@@ -52,10 +52,7 @@ def office_edit(request: HttpRequest, ubigeo: str) -> HttpResponse:
     budgets = AtmBudgetFormSet(request.POST or None, instance=office, prefix="budgets")
     if request.method == "POST":
         if form.is_valid() and budgets.is_valid():
-            with transaction.atomic():
-                office = form.save()
-                budgets.instance = office
-                budgets.save()
+            services.office_save(user=request.user, office_form=form, budget_formset=budgets)
             messages.success(request, _("Se guardaron los datos del ATM."))
             return redirect("territory:office", ubigeo=district.ubigeo)
         messages.error(request, _("Revise los datos marcados: no se guardó nada."))

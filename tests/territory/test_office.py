@@ -112,7 +112,8 @@ def test_staff_of_a_district_without_office_data_can_create_it(client, db):
     assert AtmOffice.objects.get(pk="131103").is_created
 
 
-def test_a_budget_line_is_deleted_only_when_marked(client, staff_a):
+def test_a_budget_line_is_never_deleted_from_the_office_page(client, staff_a):
+    """The goal engine reads past years' budgets: a line is corrected, never deleted."""
     office = AtmOffice.objects.get(pk=CASCAS)
     line = AtmBudget.objects.create(office=office, year=2016, amount=1000)
     client.force_login(staff_a)
@@ -126,8 +127,9 @@ def test_a_budget_line_is_deleted_only_when_marked(client, staff_a):
             "budgets-0-DELETE": "on",
         }
     )
-    client.post(reverse("territory:office_edit", args=[CASCAS]), data)
-    assert not AtmBudget.objects.exists()
+    response = client.post(reverse("territory:office_edit", args=[CASCAS]), data)
+    assert response.status_code == 302
+    assert AtmBudget.objects.get(pk=line.pk).amount == 1000
 
 
 def test_today_is_not_in_the_future(client, staff_a):
