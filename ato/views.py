@@ -73,7 +73,8 @@ def district_list(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    department = request.GET.get("department") or None
+    # The filter's cleaned value: a raw one (NUL, 500 characters) would reach the province query.
+    department = filterset.form.cleaned_data.get("department") if filterset.is_valid() else None
     return render(
         request,
         "ato/district_list.html",

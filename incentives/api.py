@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
@@ -19,6 +18,7 @@ from territory.access import scoped
 from territory.validators import no_control_characters
 
 from . import services
+from .filters import ResultFilter
 from .models import DistrictResult, EvaluationRun, Goal, Requirement, RequirementResult, RunKind
 from .queries import run_progress_for
 
@@ -168,16 +168,6 @@ class DistrictResultSerializer(serializers.ModelSerializer):
                 for r in getattr(result, "requirement_rows", None) or result.requirements.all()
             ],
         }
-
-
-class ResultFilter(django_filters.FilterSet):
-    department = django_filters.CharFilter(field_name="district__department_id")
-    province = django_filters.CharFilter(field_name="district__province_id")
-    passed = django_filters.BooleanFilter()
-
-    class Meta:
-        model = DistrictResult
-        fields = ["department", "province", "passed"]
 
 
 class ReviewSerializer(serializers.Serializer):

@@ -31,6 +31,7 @@ from territory.validators import no_control_characters
 from . import services
 from .api import IsReviewer
 from .checks import CheckKind
+from .filters import ResultFilter
 from .models import (
     DistrictResult,
     EvaluationRun,
@@ -121,15 +122,10 @@ def _run_results(request, run):
     results = scoped(run.results.all(), request.user, "district_id").select_related(
         "district", "district__province", "district__department"
     )
-    department = request.GET.get("department", "")
-    if department:
-        results = results.filter(district__department_id=department)
-    province = request.GET.get("province", "")
-    if province:
-        results = results.filter(district__province_id=province)
-    if request.GET.get("passed") in ("0", "1"):
-        results = results.filter(passed=request.GET["passed"] == "1")
-    return results.order_by("district_id"), department
+    filterset = ResultFilter(request.GET, queryset=results)
+    if not filterset.is_valid():  # a value no district has (too long, NUL): nothing matches
+        return results.none(), ""
+    return filterset.qs.order_by("district_id"), filterset.form.cleaned_data["department"] or ""
 
 
 @login_required

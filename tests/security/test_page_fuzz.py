@@ -91,6 +91,9 @@ QUERY_VALUES = [HUGE, "-1", "\x00", "%FF", "²", "ñ" * 500, "0001-01-01"]
 ODD_QUERIES = [
     # The case that was found: each parameter odd in its own way.
     {"page": "-1", "page_size": str(10**9), "ordering": "x", "year": HUGE, "district": "%FF"},
+    # A NUL in every filter at once: PostgreSQL refuses it in any text, so a value that reaches
+    # a query unvalidated is a 500 there (it was: the run page's department and province).
+    dict.fromkeys(FILTER_NAMES, "%00"),
     0,
     3,
 ]
