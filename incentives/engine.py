@@ -117,17 +117,22 @@ def measure(
         return {r["office__district_id"]: Measure(r["total"], 1, r["total"]) for r in rows}
 
     if kind in (CheckKind.JASS_REGISTERED_RATIO, CheckKind.JASS_COUNT_MIN):
-        registered = ~Q(registry_number="") & ~Q(recognition_resolution="")
         rows = (
             _jass(district_ids, cutoff, official)
             .exclude(status=JassStatus.DISSOLVED)
-            .values("district_id")
-            .annotate(num=Count("pk", filter=registered), den=Count("pk"))
-            .order_by()
+            .registered_per_district()
         )
         if kind == CheckKind.JASS_COUNT_MIN:
-            return {r["district_id"]: Measure(r["num"], 1, Decimal(r["num"])) for r in rows}
-        return _count_rows(rows)
+            return {
+                r["district_id"]: Measure(r["registered"], 1, Decimal(r["registered"]))
+                for r in rows
+            }
+        return {
+            r["district_id"]: Measure(
+                r["registered"], r["total"], _ratio(r["registered"], r["total"])
+            )
+            for r in rows
+        }
 
     active = _jass(district_ids, cutoff, official).filter(status=JassStatus.ACTIVE)
 

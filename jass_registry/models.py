@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from territory.access import scoped
@@ -56,6 +56,17 @@ class JassQuerySet(models.QuerySet):
 
     def in_district(self, district) -> JassQuerySet:
         return self.filter(district=district)
+
+    def registered_per_district(self) -> models.QuerySet:
+        """Rows of `district_id`, `registered` and `total`: one GROUP BY for every district in
+        the queryset. Registered in law means inscribed in the Libro de Registro and recognised
+        by resolution."""
+        registered = ~Q(registry_number="") & ~Q(recognition_resolution="")
+        return (
+            self.values("district_id")
+            .annotate(registered=Count("pk", filter=registered), total=Count("pk"))
+            .order_by()
+        )
 
     def search(self, text: str) -> JassQuerySet:
         """Accent- and case-insensitive search on the name, the communities served and the
@@ -202,11 +213,6 @@ class Jass(FieldConstraintErrorsMixin, models.Model):
                 "communities_search",
             }
         super().save(*args, **kwargs)
-
-    @property
-    def is_registered(self) -> bool:
-        """Registered in law: inscribed in the Libro de Registro and recognised by resolution."""
-        return bool(self.registry_number and self.recognition_resolution)
 
 
 class SystemType(models.TextChoices):
