@@ -2,7 +2,9 @@
 (GROUP BY district), never one query per district.
 
 `measure(requirement, district_ids, cutoff, official)` returns {ubigeo: Measure}. A district
-missing from the dict has nothing to count (numerator 0 over denominator 0). `decide` turns a
+missing from the dict has nothing to count (numerator 0 over denominator 0). Each check kind is one
+function registered with `@measure_of(kind)` in `MEASURES`, next to its parameters in
+`checks.SPECS` and its one-district statement in `reference.RULES`. `decide` turns a
 measure and the requirement's threshold into met / not met, and `district_outcome` sums a
 district's points: passed = score >= minimum and every mandatory requirement met.
 
@@ -18,9 +20,10 @@ two agree on random districts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -71,150 +74,193 @@ def decide(kind: str, measure: Measure | None, threshold: Decimal) -> bool:
     return measure.value >= threshold
 
 
-def _jass(district_ids: Iterable[str], cutoff: dt.date, official: bool):
-    queryset = Jass.objects.filter(district_id__in=district_ids)
-    if official:
-        queryset = queryset.filter(created_at__lte=end_of_day(cutoff))
-    return queryset
+@dataclass(frozen=True)
+class Scope:
+    """What a run counts over: the districts of a chunk, as of the cutoff (official runs also
+    leave out rows created after the cutoff day)."""
+
+    district_ids: list[str]
+    cutoff: dt.date
+    official: bool
+
+    def created_by_cutoff(self, queryset, field: str = "created_at"):
+        if not self.official:
+            return queryset
+        return queryset.filter(**{f"{field}__lte": end_of_day(self.cutoff)})
 
 
-def _visits(cutoff: dt.date, official: bool):
-    visits = Visit.objects.valid().filter(date__lte=cutoff)
-    if official:
-        visits = visits.filter(created_at__lte=end_of_day(cutoff))
-    return visits
+MeasureFunction = Callable[[dict[str, Any], Scope], dict[str, Measure]]
+
+# check kind -> its aggregate query; mirrors `checks.SPECS` and `reference.RULES`.
+MEASURES: dict[str, MeasureFunction] = {}
+
+
+def measure_of(kind: str) -> Callable[[MeasureFunction], MeasureFunction]:
+    """Register the function that measures the check `kind` over all districts in scope."""
+
+    def register(function: MeasureFunction) -> MeasureFunction:
+        MEASURES[kind] = function
+        return function
+
+    return register
+
+
+def measure(
+    requirement, district_ids: list[str], cutoff: dt.date, official: bool
+) -> dict[str, Measure]:
+    params = parsed_params(requirement.kind, requirement.params)
+    return MEASURES[requirement.kind](params, Scope(district_ids, cutoff, official))
+
+
+def _jass(scope: Scope):
+    return scope.created_by_cutoff(Jass.objects.filter(district_id__in=scope.district_ids))
+
+
+def _active_jass(scope: Scope):
+    return _jass(scope).filter(status=JassStatus.ACTIVE)
+
+
+def _visits(scope: Scope):
+    return scope.created_by_cutoff(Visit.objects.valid().filter(date__lte=scope.cutoff))
+
+
+def _covering_term(scope: Scope):
+    """The board terms of the outer JASS that cover the cutoff."""
+    covering = BoardTerm.objects.filter(
+        jass=OuterRef("pk"), starts_on__lte=scope.cutoff, ends_on__gte=scope.cutoff
+    )
+    return scope.created_by_cutoff(covering)
 
 
 def _count_rows(rows) -> dict[str, Measure]:
     return {r["district_id"]: Measure(r["num"], r["den"], _ratio(r["num"], r["den"])) for r in rows}
 
 
-def measure(
-    requirement, district_ids: list[str], cutoff: dt.date, official: bool
-) -> dict[str, Measure]:
-    kind = requirement.kind
-    p = parsed_params(kind, requirement.params)
-
-    if kind == CheckKind.EVIDENCE:
-        evidence = Evidence.objects.filter(
-            district_id__in=district_ids,
-            doc_type=p["doc_type"],
-            status=EvidenceStatus.APPROVED,
-            reviewed_at__lte=end_of_day(cutoff),
-        )
-        if official:
-            evidence = evidence.filter(created_at__lte=end_of_day(cutoff))
-        rows = evidence.values("district_id").annotate(n=Count("pk")).order_by()
-        return {r["district_id"]: Measure(1, 1, Decimal(1)) for r in rows}
-
-    if kind == CheckKind.OFFICE_BUDGET:
-        rows = (
-            AtmBudget.objects.filter(office__district_id__in=district_ids, year=p["year"])
-            .values("office__district_id")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        )
-        return {r["office__district_id"]: Measure(r["total"], 1, r["total"]) for r in rows}
-
-    if kind in (CheckKind.JASS_REGISTERED_RATIO, CheckKind.JASS_COUNT_MIN):
-        rows = (
-            _jass(district_ids, cutoff, official)
-            .exclude(status=JassStatus.DISSOLVED)
-            .registered_per_district()
-        )
-        if kind == CheckKind.JASS_COUNT_MIN:
-            return {
-                r["district_id"]: Measure(r["registered"], 1, Decimal(r["registered"]))
-                for r in rows
-            }
-        return {
-            r["district_id"]: Measure(
-                r["registered"], r["total"], _ratio(r["registered"], r["total"])
-            )
-            for r in rows
-        }
-
-    active = _jass(district_ids, cutoff, official).filter(status=JassStatus.ACTIVE)
-
-    if kind == CheckKind.JASS_VISITED_RATIO:
-        visit_count = (
-            _visits(cutoff, official)
-            .filter(jass=OuterRef("pk"), date__gte=p["from"])
-            .order_by()
-            .values("jass")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        rows = (
-            active.annotate(
-                n=Coalesce(Subquery(visit_count, output_field=IntegerField()), Value(0))
-            )
-            .values("district_id")
-            .annotate(num=Count("pk", filter=Q(n__gte=p["min_visits"])), den=Count("pk"))
-            .order_by()
-        )
-        return _count_rows(rows)
-
-    if kind == CheckKind.CHLORINATION_RATIO:
-        window_start = cutoff - dt.timedelta(days=p["window_days"])
-        readings = ChlorineReading.objects.valid().filter(
-            water_system=OuterRef("pk"), taken_on__gte=window_start, taken_on__lte=cutoff
-        )
-        if official:
-            readings = readings.filter(
-                Q(visit__isnull=True) | Q(visit__created_at__lte=end_of_day(cutoff))
-            )
-        last_value = readings.order_by("-taken_on", "-id").values("mg_per_l")[:1]
-        # The JASS conditions as a join, not `jass__in=<subquery>`: one join instead of two
-        # (bench/national.py: 1.7x -> see README for the figure against hand-written SQL).
-        of_active_jass = Q(jass__district_id__in=district_ids, jass__status=JassStatus.ACTIVE)
-        if official:
-            of_active_jass &= Q(jass__created_at__lte=end_of_day(cutoff))
-        systems = WaterSystem.objects.filter(of_active_jass).filter(
-            Q(retired_on__isnull=True) | Q(retired_on__gt=cutoff)
-        )
-        rows = (
-            systems.annotate(last=Subquery(last_value))
-            .values("jass__district_id")
-            .annotate(num=Count("pk", filter=Q(last__gte=p["min_mg_l"])), den=Count("pk"))
-            .order_by()
-        )
-        return {
-            r["jass__district_id"]: Measure(r["num"], r["den"], _ratio(r["num"], r["den"]))
-            for r in rows
-        }
-
-    covering = BoardTerm.objects.filter(
-        jass=OuterRef("pk"), starts_on__lte=cutoff, ends_on__gte=cutoff
+@measure_of(CheckKind.EVIDENCE)
+def _evidence(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    evidence = Evidence.objects.filter(
+        district_id__in=scope.district_ids,
+        doc_type=p["doc_type"],
+        status=EvidenceStatus.APPROVED,
+        reviewed_at__lte=end_of_day(scope.cutoff),
     )
-    if official:
-        covering = covering.filter(created_at__lte=end_of_day(cutoff))
+    evidence = scope.created_by_cutoff(evidence)
+    rows = evidence.values("district_id").annotate(n=Count("pk")).order_by()
+    return {r["district_id"]: Measure(1, 1, Decimal(1)) for r in rows}
 
-    if kind == CheckKind.BOARD_CURRENT_RATIO:
-        rows = (
-            active.annotate(current=Exists(covering))
-            .values("district_id")
-            .annotate(num=Count("pk", filter=Q(current=True)), den=Count("pk"))
-            .order_by()
-        )
-        return _count_rows(rows)
 
-    if kind == CheckKind.BOARD_TRAINED_RATIO:
-        term_start = covering.order_by("-starts_on").values("starts_on")[:1]
-        trained = _visits(cutoff, official).filter(
-            jass=OuterRef("pk"), kind=VisitKind.TRAINING, date__gte=OuterRef("term_start")
-        )
-        rows = (
-            active.annotate(term_start=Subquery(term_start))
-            .filter(term_start__isnull=False)
-            .annotate(trained=Exists(trained))
-            .values("district_id")
-            .annotate(num=Count("pk", filter=Q(trained=True)), den=Count("pk"))
-            .order_by()
-        )
-        return _count_rows(rows)
+@measure_of(CheckKind.OFFICE_BUDGET)
+def _office_budget(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    rows = (
+        AtmBudget.objects.filter(office__district_id__in=scope.district_ids, year=p["year"])
+        .values("office__district_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {r["office__district_id"]: Measure(r["total"], 1, r["total"]) for r in rows}
 
-    raise ValueError(f"unknown check kind {kind}")
+
+def _registered_rows(scope: Scope):
+    return _jass(scope).exclude(status=JassStatus.DISSOLVED).registered_per_district()
+
+
+@measure_of(CheckKind.JASS_REGISTERED_RATIO)
+def _jass_registered_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    return {
+        r["district_id"]: Measure(r["registered"], r["total"], _ratio(r["registered"], r["total"]))
+        for r in _registered_rows(scope)
+    }
+
+
+@measure_of(CheckKind.JASS_COUNT_MIN)
+def _jass_count_min(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    return {
+        r["district_id"]: Measure(r["registered"], 1, Decimal(r["registered"]))
+        for r in _registered_rows(scope)
+    }
+
+
+@measure_of(CheckKind.JASS_VISITED_RATIO)
+def _jass_visited_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    visit_count = (
+        _visits(scope)
+        .filter(jass=OuterRef("pk"), date__gte=p["from"])
+        .order_by()
+        .values("jass")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        _active_jass(scope)
+        .annotate(n=Coalesce(Subquery(visit_count, output_field=IntegerField()), Value(0)))
+        .values("district_id")
+        .annotate(num=Count("pk", filter=Q(n__gte=p["min_visits"])), den=Count("pk"))
+        .order_by()
+    )
+    return _count_rows(rows)
+
+
+@measure_of(CheckKind.CHLORINATION_RATIO)
+def _chlorination_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    cutoff = scope.cutoff
+    readings = ChlorineReading.objects.valid().filter(
+        water_system=OuterRef("pk"),
+        taken_on__gte=cutoff - dt.timedelta(days=p["window_days"]),
+        taken_on__lte=cutoff,
+    )
+    if scope.official:
+        readings = readings.filter(
+            Q(visit__isnull=True) | Q(visit__created_at__lte=end_of_day(cutoff))
+        )
+    last_value = readings.order_by("-taken_on", "-id").values("mg_per_l")[:1]
+    # The JASS conditions as a join, not `jass__in=<subquery>`: one join instead of two
+    # (bench/national.py: 1.7x -> see README for the figure against hand-written SQL).
+    of_active_jass = Q(jass__district_id__in=scope.district_ids, jass__status=JassStatus.ACTIVE)
+    if scope.official:
+        of_active_jass &= Q(jass__created_at__lte=end_of_day(cutoff))
+    systems = WaterSystem.objects.filter(of_active_jass).filter(
+        Q(retired_on__isnull=True) | Q(retired_on__gt=cutoff)
+    )
+    rows = (
+        systems.annotate(last=Subquery(last_value))
+        .values("jass__district_id")
+        .annotate(num=Count("pk", filter=Q(last__gte=p["min_mg_l"])), den=Count("pk"))
+        .order_by()
+    )
+    return {
+        r["jass__district_id"]: Measure(r["num"], r["den"], _ratio(r["num"], r["den"]))
+        for r in rows
+    }
+
+
+@measure_of(CheckKind.BOARD_CURRENT_RATIO)
+def _board_current_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    rows = (
+        _active_jass(scope)
+        .annotate(current=Exists(_covering_term(scope)))
+        .values("district_id")
+        .annotate(num=Count("pk", filter=Q(current=True)), den=Count("pk"))
+        .order_by()
+    )
+    return _count_rows(rows)
+
+
+@measure_of(CheckKind.BOARD_TRAINED_RATIO)
+def _board_trained_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    term_start = _covering_term(scope).order_by("-starts_on").values("starts_on")[:1]
+    trained = _visits(scope).filter(
+        jass=OuterRef("pk"), kind=VisitKind.TRAINING, date__gte=OuterRef("term_start")
+    )
+    rows = (
+        _active_jass(scope)
+        .annotate(term_start=Subquery(term_start))
+        .filter(term_start__isnull=False)
+        .annotate(trained=Exists(trained))
+        .values("district_id")
+        .annotate(num=Count("pk", filter=Q(trained=True)), den=Count("pk"))
+        .order_by()
+    )
+    return _count_rows(rows)
 
 
 def district_outcome(

@@ -1,13 +1,16 @@
 """The engine's rules for ONE district, from plain Python data and no database.
 
-It is the readable statement of what each check kind means; the set-based engine
-(`incentives.engine`) must agree with it, which a property test checks on random districts."""
+It is the readable statement of what each check kind means, one rule per kind registered with
+`@rule_of(kind)` in `RULES`; the set-based engine (`incentives.engine`) must agree with it, which a
+property test checks on random districts."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from .checks import CheckKind, parsed_params
 from .engine import Measure, _ratio
@@ -62,91 +65,158 @@ class PlainDistrict:
     )  # type -> (created, reviewed)
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """The cutoff of a run; an official run also leaves out what was created after it."""
+
+    cutoff: dt.date
+    official: bool
+
+    def counts(self, created: dt.date) -> bool:
+        return not self.official or created <= self.cutoff
+
+
+Rule = Callable[[dict[str, Any], PlainDistrict, AsOf], Measure | None]
+
+# check kind -> its rule for one district; mirrors `checks.SPECS` and `engine.MEASURES`.
+RULES: dict[str, Rule] = {}
+
+
+def rule_of(kind: str) -> Callable[[Rule], Rule]:
+    """Register the rule that measures the check `kind` for one district."""
+
+    def register(function: Rule) -> Rule:
+        RULES[kind] = function
+        return function
+
+    return register
+
+
 def measure_one(
     kind: str, params: dict, district: PlainDistrict, cutoff: dt.date, official: bool
 ) -> Measure | None:
-    p = parsed_params(kind, params)
+    return RULES[kind](parsed_params(kind, params), district, AsOf(cutoff, official))
 
-    def counts(created: dt.date) -> bool:
-        return not official or created <= cutoff
 
-    jass = [j for j in district.jass if counts(j.created)]
-    active = [j for j in jass if j.status == "active"]
+def _jass(district: PlainDistrict, asof: AsOf) -> list[PlainJass]:
+    return [j for j in district.jass if asof.counts(j.created)]
 
-    if kind == CheckKind.EVIDENCE:
-        item = district.approved_evidence.get(p["doc_type"])
-        if item and item[1] <= cutoff and counts(item[0]):
-            return Measure(1, 1, Decimal(1))
+
+def _active(district: PlainDistrict, asof: AsOf) -> list[PlainJass]:
+    return [j for j in _jass(district, asof) if j.status == "active"]
+
+
+def _current_term(j: PlainJass, asof: AsOf) -> PlainTerm | None:
+    covering = [
+        t for t in j.terms if t.starts_on <= asof.cutoff <= t.ends_on and asof.counts(t.created)
+    ]
+    return max(covering, key=lambda t: t.starts_on) if covering else None
+
+
+def _fraction(numerator: int, denominator: int) -> Measure:
+    return Measure(numerator, denominator, _ratio(numerator, denominator))
+
+
+@rule_of(CheckKind.EVIDENCE)
+def _evidence(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+    item = district.approved_evidence.get(p["doc_type"])
+    if item and item[1] <= asof.cutoff and asof.counts(item[0]):
+        return Measure(1, 1, Decimal(1))
+    return None
+
+
+@rule_of(CheckKind.OFFICE_BUDGET)
+def _office_budget(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+    if p["year"] not in district.budgets:
         return None
-    if kind == CheckKind.OFFICE_BUDGET:
-        if p["year"] not in district.budgets:
-            return None
-        amount = district.budgets[p["year"]]
-        return Measure(amount, 1, amount)
-    if kind in (CheckKind.JASS_REGISTERED_RATIO, CheckKind.JASS_COUNT_MIN):
-        known = [j for j in jass if j.status != "dissolved"]
-        if not known:
-            return None
-        registered = sum(1 for j in known if j.registered)
-        if kind == CheckKind.JASS_COUNT_MIN:
-            return Measure(registered, 1, Decimal(registered))
-        return Measure(registered, len(known), _ratio(registered, len(known)))
+    amount = district.budgets[p["year"]]
+    return Measure(amount, 1, amount)
+
+
+def _known(district: PlainDistrict, asof: AsOf) -> list[PlainJass]:
+    return [j for j in _jass(district, asof) if j.status != "dissolved"]
+
+
+@rule_of(CheckKind.JASS_REGISTERED_RATIO)
+def _jass_registered_ratio(
+    p: dict[str, Any], district: PlainDistrict, asof: AsOf
+) -> Measure | None:
+    known = _known(district, asof)
+    if not known:
+        return None
+    return _fraction(sum(1 for j in known if j.registered), len(known))
+
+
+@rule_of(CheckKind.JASS_COUNT_MIN)
+def _jass_count_min(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+    known = _known(district, asof)
+    if not known:
+        return None
+    registered = sum(1 for j in known if j.registered)
+    return Measure(registered, 1, Decimal(registered))
+
+
+@rule_of(CheckKind.JASS_VISITED_RATIO)
+def _jass_visited_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+    active = _active(district, asof)
     if not active:
         return None
-    if kind == CheckKind.JASS_VISITED_RATIO:
-        visited = sum(
+
+    def visits(j: PlainJass) -> int:
+        return sum(
             1
-            for j in active
-            if sum(
-                1
-                for v in j.visits
-                if not v.voided and p["from"] <= v.date <= cutoff and counts(v.created)
-            )
-            >= p["min_visits"]
+            for v in j.visits
+            if not v.voided and p["from"] <= v.date <= asof.cutoff and asof.counts(v.created)
         )
-        return Measure(visited, len(active), _ratio(visited, len(active)))
-    if kind == CheckKind.CHLORINATION_RATIO:
-        start = cutoff - dt.timedelta(days=p["window_days"])
-        systems = [
-            s for j in active for s in j.systems if s.retired_on is None or s.retired_on > cutoff
+
+    return _fraction(sum(1 for j in active if visits(j) >= p["min_visits"]), len(active))
+
+
+@rule_of(CheckKind.CHLORINATION_RATIO)
+def _chlorination_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+    start = asof.cutoff - dt.timedelta(days=p["window_days"])
+    systems = [
+        s
+        for j in _active(district, asof)
+        for s in j.systems
+        if s.retired_on is None or s.retired_on > asof.cutoff
+    ]
+    if not systems:
+        return None
+
+    def chlorinated(s: PlainSystem) -> bool:
+        window = [
+            r
+            for r in s.readings
+            if not r.voided and start <= r.taken_on <= asof.cutoff and asof.counts(r.created)
         ]
-        if not systems:
-            return None
-        good = 0
-        for s in systems:
-            window = [
-                r
-                for r in s.readings
-                if not r.voided and start <= r.taken_on <= cutoff and counts(r.created)
-            ]
-            if (
-                window
-                and max(window, key=lambda r: (r.taken_on, r.order)).mg_per_l >= p["min_mg_l"]
-            ):
-                good += 1
-        return Measure(good, len(systems), _ratio(good, len(systems)))
+        last = max(window, key=lambda r: (r.taken_on, r.order)) if window else None
+        return last is not None and last.mg_per_l >= p["min_mg_l"]
 
-    def current_term(j: PlainJass) -> PlainTerm | None:
-        covering = [t for t in j.terms if t.starts_on <= cutoff <= t.ends_on and counts(t.created)]
-        return max(covering, key=lambda t: t.starts_on) if covering else None
+    return _fraction(sum(1 for s in systems if chlorinated(s)), len(systems))
 
-    if kind == CheckKind.BOARD_CURRENT_RATIO:
-        current = sum(1 for j in active if current_term(j))
-        return Measure(current, len(active), _ratio(current, len(active)))
-    if kind == CheckKind.BOARD_TRAINED_RATIO:
-        boards = [(j, current_term(j)) for j in active if current_term(j)]
-        if not boards:
-            return None
-        trained = sum(
-            1
-            for j, t in boards
-            if any(
-                not v.voided
-                and v.kind == "training"
-                and t.starts_on <= v.date <= cutoff
-                and counts(v.created)
-                for v in j.visits
-            )
+
+@rule_of(CheckKind.BOARD_CURRENT_RATIO)
+def _board_current_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+    active = _active(district, asof)
+    if not active:
+        return None
+    return _fraction(sum(1 for j in active if _current_term(j, asof)), len(active))
+
+
+@rule_of(CheckKind.BOARD_TRAINED_RATIO)
+def _board_trained_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+    boards = [(j, t) for j in _active(district, asof) if (t := _current_term(j, asof))]
+    if not boards:
+        return None
+
+    def trained(j: PlainJass, t: PlainTerm) -> bool:
+        return any(
+            not v.voided
+            and v.kind == "training"
+            and t.starts_on <= v.date <= asof.cutoff
+            and asof.counts(v.created)
+            for v in j.visits
         )
-        return Measure(trained, len(boards), _ratio(trained, len(boards)))
-    raise ValueError(kind)
+
+    return _fraction(sum(1 for j, t in boards if trained(j, t)), len(boards))
