@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -20,7 +20,7 @@ from incentives.queries import latest_results
 from jass_registry.indicators import district_indicators
 from jass_registry.models import Jass
 from jass_registry.risk import signals_of, with_risk
-from territory.access import district_for_read
+from territory.access import district_for_read, require_reviewer, reviewer_required
 from territory.exporting import csv_response
 from territory.models import AtmOffice
 
@@ -35,6 +35,7 @@ from .districts import (
 
 PAGE_SIZE = 50
 AT_RISK_SHOWN = 25
+FOR_REVIEWERS = gettext_lazy("Esta página es para los revisores del sector.")
 
 
 @login_required
@@ -46,11 +47,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.sees_all_districts:
         return redirect("district_list")
     return render(request, "ato/no_role.html", status=403)
-
-
-def _reviewer_only(user) -> None:
-    if not user.sees_all_districts:
-        raise PermissionDenied(_("Esta página es para los revisores del sector."))
 
 
 def _filtered_districts(request: HttpRequest):
@@ -65,7 +61,7 @@ def _filtered_districts(request: HttpRequest):
 def district_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_atm:
         return redirect("district", ubigeo=request.user.district_id)
-    _reviewer_only(request.user)
+    require_reviewer(request.user, FOR_REVIEWERS)
     filterset, year = _filtered_districts(request)
     districts = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(
@@ -93,9 +89,9 @@ def district_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reviewer_required(refusal=FOR_REVIEWERS)
 def district_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered district list as CSV."""
-    _reviewer_only(request.user)
     filterset, year = _filtered_districts(request)
     districts = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     header = [

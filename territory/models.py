@@ -135,10 +135,6 @@ class District(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.ubigeo})"
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.name}, {self.province.name}, {self.department.name}"
-
 
 class DistrictCategory(models.Model):
     """The PI municipality type of a district in one year (A, B, C, D… as that year's decree
@@ -326,7 +322,10 @@ class User(AbstractUser):
 
     @property
     def sees_all_districts(self) -> bool:
-        return self.is_superuser or self.is_reviewer
+        """Reads every district's workspace (scoping, `territory.access.scoped`). The same
+        people as `can_review`, because the sector reads nationally what it reviews; a word of
+        its own because scoping asks about reading, not reviewing."""
+        return self.can_review
 
     def is_staff_of(self, district_id: str) -> bool:
         """Staff of this district: the only users who see its personal data (DNI, phone)."""

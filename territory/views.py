@@ -4,15 +4,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .access import district_for_read
+from .access import district_for_read, district_for_write
 from .forms import AtmBudgetFormSet, AtmOfficeForm
 from .models import ApiToken, AtmOffice, TokenRevocation
 from .services import api_token_revoke
@@ -41,11 +40,11 @@ def office_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def office_edit(request: HttpRequest, ubigeo: str) -> HttpResponse:
-    district = district_for_read(request.user, ubigeo)
-    if not request.user.is_staff_of(district.ubigeo):
-        if request.user.is_atm:
-            raise Http404  # another district's staff: not revealed
-        raise PermissionDenied(_("Solo el personal del ATM del distrito puede editar su ficha."))
+    district = district_for_write(
+        request.user,
+        ubigeo,
+        refusal=_("Solo el personal del ATM del distrito puede editar su ficha."),
+    )
     office = AtmOffice.objects.editable_by(request.user).filter(district=district).first()
     office = office or AtmOffice(district=district)
     form = AtmOfficeForm(request.POST or None, instance=office)
