@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jass_registry.standards import ADEQUATE_CHLORINE_MG_L, CHLORINE_WINDOW_DAYS
+
 
 class CheckKind(models.TextChoices):
     EVIDENCE = "evidence", gettext_lazy("Evidencia aprobada por el revisor")
@@ -49,8 +51,8 @@ SPECS: dict[str, dict[str, tuple[str, bool, Any]]] = {
     },
     CheckKind.CHLORINATION_RATIO: {
         "min_ratio": ("ratio", True, None),
-        "min_mg_l": ("decimal", False, "0.5"),
-        "window_days": ("count", False, 60),
+        "min_mg_l": ("decimal", False, str(ADEQUATE_CHLORINE_MG_L)),
+        "window_days": ("count", False, CHLORINE_WINDOW_DAYS),
     },
     CheckKind.BOARD_CURRENT_RATIO: {"min_ratio": ("ratio", True, None)},
     CheckKind.BOARD_TRAINED_RATIO: {"min_ratio": ("ratio", True, None)},

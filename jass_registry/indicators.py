@@ -9,8 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q
 
 from .models import BoardTerm, Jass, JassStatus, WaterSystem
-
-ADEQUATE_CHLORINE_MG_L = Decimal("0.5")
+from .standards import ADEQUATE_CHLORINE_MG_L, CHLORINE_WINDOW_DAYS, VISITED_WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,9 @@ def district_indicators(district_id: str, today: dt.date) -> dict[str, Ratio]:
         .annotate(has_board=Exists(current_board))
         .aggregate(
             active=Count("pk"),
-            visited=Count("pk", filter=Q(last_visit_on__gte=today - dt.timedelta(days=365))),
+            visited=Count(
+                "pk", filter=Q(last_visit_on__gte=today - dt.timedelta(days=VISITED_WINDOW_DAYS))
+            ),
             board=Count("pk", filter=Q(has_board=True)),
         )
     )
@@ -46,7 +47,7 @@ def district_indicators(district_id: str, today: dt.date) -> dict[str, Ratio]:
         chlorinated=Count(
             "pk",
             filter=Q(
-                last_reading_on__gte=today - dt.timedelta(days=60),
+                last_reading_on__gte=today - dt.timedelta(days=CHLORINE_WINDOW_DAYS),
                 last_reading_mg_l__gte=ADEQUATE_CHLORINE_MG_L,
             ),
         ),

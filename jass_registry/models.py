@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from territory.access import scoped
@@ -25,6 +26,8 @@ from territory.validators import (
     not_before_1900,
     not_in_future,
 )
+
+from .standards import ADEQUATE_CHLORINE_MG_L
 
 # Bounds of the counts a form, the API or an import may write: the largest JASS serve a few
 # thousand households, and a cuota familiar is a few soles a month.
@@ -285,7 +288,10 @@ class WaterSystem(models.Model):
         editable=False,
     )
     last_adequate_reading_on = models.DateField(
-        _("última medición adecuada (≥ 0.5 mg/L)"), null=True, blank=True, editable=False
+        format_lazy(_("última medición adecuada (≥ {mg_l} mg/L)"), mg_l=ADEQUATE_CHLORINE_MG_L),
+        null=True,
+        blank=True,
+        editable=False,
     )
 
     class Meta:

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import models
 from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Value, When
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-BOARD_ENDING_DAYS = 60
-TRAINING_WINDOW_DAYS = 90
-CHLORINE_WINDOW_DAYS = 60
-CHLORINE_FLOOR_MG_L = Decimal("0.2")
-FINANCE_REVIEW_DAYS = 365
-VISIT_GAP_DAYS = 180
+from .standards import (
+    ADEQUATE_CHLORINE_MG_L,
+    BOARD_ENDING_DAYS,
+    CHLORINE_FLOOR_MG_L,
+    CHLORINE_WINDOW_DAYS,
+    FINANCE_REVIEW_DAYS,
+    FINANCE_REVIEW_MONTHS,
+    TRAINING_WINDOW_DAYS,
+    VISIT_GAP_DAYS,
+)
 
 
 class Signal(models.TextChoices):
@@ -32,8 +36,18 @@ class Signal(models.TextChoices):
     BOARD_ENDING = "board_ending", gettext_lazy("Consejo directivo por vencer")
     BOARD_UNTRAINED = "board_untrained", gettext_lazy("Nuevo consejo directivo sin capacitación")
     CHLORINE = "chlorine", gettext_lazy("Cloración insuficiente")
-    NO_FINANCE_REVIEW = "no_finance_review", gettext_lazy("Sin revisión de cuentas en 12 meses")
-    NO_RECENT_VISIT = "no_recent_visit", gettext_lazy("Sin visita en 180 días")
+    # format_lazy: the label is built at import and translated when shown.
+    NO_FINANCE_REVIEW = (
+        "no_finance_review",
+        format_lazy(
+            gettext_lazy("Sin revisión de cuentas en {months} meses"),
+            months=FINANCE_REVIEW_MONTHS,
+        ),
+    )
+    NO_RECENT_VISIT = (
+        "no_recent_visit",
+        format_lazy(gettext_lazy("Sin visita en {days} días"), days=VISIT_GAP_DAYS),
+    )
 
 
 SIGNAL_CODES = tuple(Signal.values)  # `Signal.values` builds a new list on every call
@@ -194,9 +208,14 @@ def _reason(code: str, jass) -> str:
         ) % {"date": _d(jass.board_starts_on), "last": _d(jass.last_training_on)}
     if code == Signal.CHLORINE:
         return _(
-            "Algún sistema de agua no tiene una medición de cloro residual de al menos 0.5 mg/L "
-            "en los últimos %(days)d días, o su última medición es menor de 0.2 mg/L."
-        ) % {"days": CHLORINE_WINDOW_DAYS}
+            "Algún sistema de agua no tiene una medición de cloro residual de al menos "
+            "%(adequate)s mg/L en los últimos %(days)d días, o su última medición es menor de "
+            "%(floor)s mg/L."
+        ) % {
+            "adequate": ADEQUATE_CHLORINE_MG_L,
+            "days": CHLORINE_WINDOW_DAYS,
+            "floor": CHLORINE_FLOOR_MG_L,
+        }
     if code == Signal.NO_FINANCE_REVIEW:
         if jass.last_finance_review_on is None:
             return _("No hay revisión de cuentas registrada.")

@@ -18,8 +18,8 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jass_registry.indicators import ADEQUATE_CHLORINE_MG_L
 from jass_registry.models import ChangeRecord, Jass, JassStatus, WaterSystem
+from jass_registry.standards import ADEQUATE_CHLORINE_MG_L
 
 from .models import Agreement, ChlorineReading, PlannedVisit, Visit, VisitKind, WorkPlan
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jass_registry.indicators import ADEQUATE_CHLORINE_MG_L
 from jass_registry.models import Jass, JassStatus, WaterSystem
+from jass_registry.standards import ADEQUATE_CHLORINE_MG_L
 from territory.access import district_for_read, district_for_write
 from territory.exporting import export_response
 from territory.models import District, User
