@@ -183,10 +183,6 @@ WIPED = [
 ]
 
 
-class RealDataPresent(Exception):
-    """The database holds data that `generate_dataset` did not write."""
-
-
 def real_data_reasons() -> list[str]:
     """Why this database looks real (empty when it is empty or wholly synthetic)."""
     reasons = []

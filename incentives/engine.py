@@ -67,7 +67,7 @@ def threshold_of(kind: str, params: dict) -> Decimal:
     return p["min_ratio"]
 
 
-def decide(kind: str, measure: Measure | None, threshold: Decimal) -> bool:
+def decide(measure: Measure | None, threshold: Decimal) -> bool:
     """A ratio with nothing to count (0 of 0) is not met: there is nothing to show."""
     if measure is None or measure.value is None:
         return False

@@ -118,7 +118,7 @@ def chunk_evaluate(run_id: int, district_ids: list[str]) -> int:
         outcomes, rows = [], []
         for requirement, threshold, measures in per_requirement.values():
             m = measures.get(district_id)
-            met = engine.decide(requirement.kind, m, threshold)
+            met = engine.decide(m, threshold)
             outcomes.append((requirement.points, requirement.mandatory, met))
             rows.append((requirement, m, threshold, met))
         score, passed = engine.district_outcome(outcomes, goal.minimum_score)

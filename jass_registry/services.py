@@ -264,7 +264,7 @@ def water_system_retire(*, user, system: WaterSystem, retired_on: dt.date) -> Wa
 # --- Boards -----------------------------------------------------------------------------------
 
 
-def validate_board_members(members: list[dict[str, Any]], starts_on, ends_on) -> None:
+def validate_board_members(members: list[dict[str, Any]]) -> None:
     """Exactly one president and one treasurer; DNI of 8 digits and not repeated; a member's own
     dates inside sensible bounds."""
     if len(members) > MAX_BOARD_MEMBERS:
@@ -320,7 +320,7 @@ def board_term_start(
         election_record=election_record,
     )
     term.full_clean(exclude=["jass"])
-    validate_board_members(members, starts_on, ends_on)
+    validate_board_members(members)
     member_objs = []
     member_errors = {}
     for index, data in enumerate(members):

@@ -187,9 +187,11 @@ def test_engine_and_reference_agree(specs, official):
                 expected = reference.measure_one(kind, params, plain[ubigeo], CUTOFF, official)
                 got = measured.get(ubigeo)
                 threshold = engine.threshold_of(kind, params)
-                assert engine.decide(kind, got, threshold) == engine.decide(
-                    kind, expected, threshold
-                ), (kind, params, ubigeo)
+                assert engine.decide(got, threshold) == engine.decide(expected, threshold), (
+                    kind,
+                    params,
+                    ubigeo,
+                )
                 if expected is None:
                     assert got is None or got.value is None, (kind, ubigeo, got)
                 else:

@@ -1,7 +1,11 @@
 """The goal catalogue: the seeded goals, parameters checked before any run, JSON in and out."""
 
+import json
+from io import StringIO
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from incentives.catalogue import goal_load, goal_to_dict
 from incentives.models import Goal, Requirement
@@ -46,3 +50,17 @@ def test_a_goal_round_trips_through_json_and_a_bad_table_writes_nothing(db):
     with pytest.raises(ValidationError):
         goal_load(data)
     assert not Goal.objects.filter(code="2019-M1").exists()
+
+
+@pytest.mark.parametrize(
+    ("in_file", "official", "stored"),
+    [(True, True, False), (False, True, False), (True, False, True), (False, False, False)],
+)
+def test_import_goal_marks_the_official_table_and_otherwise_keeps_the_files_flag(
+    db, tmp_path, in_file, official, stored
+):
+    data = goal_to_dict(Goal.objects.get(code="2017-M35")) | {"working_model": in_file}
+    path = tmp_path / "goal.json"
+    path.write_text(json.dumps(data, default=str), encoding="utf-8")
+    call_command("import_goal", str(path), *(["--official"] if official else []), stdout=StringIO())
+    assert Goal.objects.get(code="2017-M35").working_model is stored

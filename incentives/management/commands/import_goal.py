@@ -25,7 +25,8 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(f"No se pudo leer {file}: {exc}") from exc
         try:
-            goal = goal_load(data, working_model=not official if official else None)
+            # --official marks the table as the published one; without it the file says which.
+            goal = goal_load(data, working_model=False if official else None)
         except (ValidationError, KeyError) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [f"falta {exc}"]
             for message in messages:
