@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from incentives import views as incentive_views
+from incentives.api import compliance_export
 
 from . import converters, csp, views
 from .api import ObtainToken, OwnTokenList, router
@@ -39,7 +39,7 @@ urlpatterns = [
     path("api/v1/auth/tokens/", OwnTokenList.as_view(), name="api_tokens"),
     re_path(
         r"^api/v1/exports/compliance\.(?P<fmt>csv|xlsx)$",
-        incentive_views.compliance_export,
+        compliance_export,
         name="compliance_export",
     ),
     path("api/v1/", include(router.urls)),

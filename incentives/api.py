@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from jass_registry.api import as_drf_error
 from territory.access import scoped
+from territory.exporting import export_response
 from territory.validators import no_control_characters
 
 from . import services
 from .filters import ResultFilter
 from .models import DistrictResult, EvaluationRun, Goal, Requirement, RequirementResult, RunKind
-from .queries import run_progress_for
+from .queries import run_progress_for, run_results_for
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -287,3 +290,49 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     def return_(self, request, pk=None, ubigeo=None):
         return self._review(request, pk, ubigeo, approve=False)
+
+
+def compliance_response(run: EvaluationRun, results: QuerySet[DistrictResult], fmt: str):
+    """The run's results as CSV or XLSX, one row per district with each requirement met or not:
+    the page's export and the API's."""
+    requirements = list(run.goal.requirements.order_by("order", "code"))
+    met = {
+        (r.district_result_id, r.requirement_id): r.met
+        for r in RequirementResult.objects.filter(district_result__run=run)
+    }
+    yes, no = gettext("Sí"), gettext("No")
+    header = [
+        gettext("Ubigeo"),
+        gettext("Distrito"),
+        gettext("Provincia"),
+        gettext("Departamento"),
+        gettext("Puntaje"),
+        gettext("Cumple"),
+    ] + [gettext("Requisito %(c)s") % {"c": r.code} for r in requirements]
+    rows = (
+        [
+            res.district_id,
+            res.district.name,
+            res.district.province.name,
+            res.district.department.name,
+            res.score,
+            yes if res.passed else no,
+        ]
+        + [yes if met.get((res.pk, r.pk)) else no for r in requirements]
+        for res in results.iterator(chunk_size=1000)
+    )
+    return export_response(fmt, f"cumplimiento-{run.goal.code}-{run.cutoff}", header, rows)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([IsReviewer])
+def compliance_export(request, fmt: str) -> HttpResponse:
+    """/api/v1/exports/compliance.csv?run=ID (shared/API.md): the run's results, one row per
+    district, for reviewers (token or session); filtered like the run's page."""
+    run_id = request.query_params.get("run", "")
+    if not run_id.isascii() or not run_id.isdigit():
+        return Response({"run": [gettext("Indique el número de la evaluación.")]}, status=400)
+    run = get_object_or_404(EvaluationRun.objects.select_related("goal"), pk=int(run_id))
+    results, _department = run_results_for(request.user, run, request.query_params)
+    return compliance_response(run, results, fmt)

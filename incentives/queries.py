@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from territory.access import scoped
 from territory.models import DistrictCategory
 
+from .filters import ResultFilter
 from .models import DistrictResult, EvaluationRun, RunStatus
 
 
@@ -43,3 +44,15 @@ def run_progress_for(user, run: EvaluationRun) -> EvaluationRun:
     )
     run.districts_total, run.districts_done = int(in_scope), int(done)
     return run
+
+
+def run_results_for(user, run: EvaluationRun, query) -> tuple[QuerySet[DistrictResult], str]:
+    """The run's district results the user may see, filtered by `ResultFilter` from the `query`
+    (page and export alike), and the department filtered on ("" for none)."""
+    results = scoped(run.results.all(), user, "district_id").select_related(
+        "district", "district__province", "district__department"
+    )
+    filterset = ResultFilter(query, queryset=results)
+    if not filterset.is_valid():  # a value no district has (too long, NUL): nothing matches
+        return results.none(), ""
+    return filterset.qs.order_by("district_id"), filterset.form.cleaned_data["department"] or ""

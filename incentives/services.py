@@ -224,3 +224,23 @@ def evidence_submit(
     )
     EvidenceEvent.objects.create(evidence=item, status=EvidenceStatus.SUBMITTED, user=user)
     return item
+
+
+@transaction.atomic
+def evidence_review(*, user, evidence: Evidence, approve: bool, comment: str = "") -> Evidence:
+    """Approve or return an evidence item, with its event. Returning it says what to correct."""
+    if not user.can_review:
+        raise ValidationError(_("Esta acción es para los revisores del sector."))
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError(
+            {"comment": [_("Para observar una evidencia indique qué debe corregirse.")]}
+        )
+    evidence.status = EvidenceStatus.APPROVED if approve else EvidenceStatus.RETURNED
+    evidence.comment = comment
+    evidence.reviewed_at = timezone.now()
+    evidence.save(update_fields=["status", "comment", "reviewed_at"])
+    EvidenceEvent.objects.create(
+        evidence=evidence, status=evidence.status, comment=comment, user=user
+    )
+    return evidence

@@ -3,58 +3,39 @@ results, a district's checklist with its review, and evidence upload and review.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from drf_spectacular.utils import extend_schema
-from rest_framework.decorators import api_view, permission_classes
-from rest_framework.response import Response
 
 from territory import uploads
 from territory.access import district_for_read, district_for_write, scoped
-from territory.exporting import export_response
-from territory.forms import DateInput
 from territory.models import Department, Province
-from territory.uploads import UploadField
-from territory.validators import no_control_characters
 
 from . import services
-from .api import IsReviewer
-from .checks import CheckKind
-from .filters import ResultFilter
+from .api import compliance_response
+from .forms import EvidenceForm, ReviewForm, RunForm
 from .models import (
     DistrictResult,
     EvaluationRun,
     Evidence,
-    EvidenceEvent,
-    EvidenceStatus,
     Goal,
-    Requirement,
     RequirementResult,
     RunKind,
     RunStatus,
 )
-from .queries import run_progress_for
+from .queries import run_progress_for, run_results_for
 
 
 def _reviewer_only(user) -> None:
     if not user.can_review:
         raise PermissionDenied(_("Esta acción es para los revisores del sector."))
-
-
-class RunForm(forms.Form):
-    cutoff = forms.DateField(label=gettext_lazy("Fecha de corte"), widget=DateInput())
-    kind = forms.ChoiceField(label=gettext_lazy("Tipo"), choices=RunKind.choices)
 
 
 @login_required
@@ -118,21 +99,11 @@ def _get_run(pk: int) -> EvaluationRun:
     return get_object_or_404(EvaluationRun.objects.select_related("goal"), pk=pk)
 
 
-def _run_results(request, run):
-    results = scoped(run.results.all(), request.user, "district_id").select_related(
-        "district", "district__province", "district__department"
-    )
-    filterset = ResultFilter(request.GET, queryset=results)
-    if not filterset.is_valid():  # a value no district has (too long, NUL): nothing matches
-        return results.none(), ""
-    return filterset.qs.order_by("district_id"), filterset.form.cleaned_data["department"] or ""
-
-
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = run_progress_for(request.user, _get_run(pk))
-    results, department = _run_results(request, run)
+    results, department = run_results_for(request.user, run, request.GET)
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -159,63 +130,13 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incentives/run_progress.html", {"run": run})
 
 
-@extend_schema(exclude=True)
-@api_view(["GET"])
-@permission_classes([IsReviewer])
-def compliance_export(request, fmt: str) -> HttpResponse:
-    """/api/v1/exports/compliance.csv?run=ID (shared/API.md): the run's results, one row per
-    district, for reviewers (token or session)."""
-    run_id = request.query_params.get("run", "")
-    if not run_id.isascii() or not run_id.isdigit():
-        return Response({"run": [_("Indique el número de la evaluación.")]}, status=400)
-    return run_export(request._request, int(run_id), fmt)
-
-
 @login_required
 @require_GET
 def run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     _reviewer_only(request.user)
     run = _get_run(pk)
-    results, _dep = _run_results(request, run)
-    requirements = list(run.goal.requirements.order_by("order", "code"))
-    met = {
-        (r.district_result_id, r.requirement_id): r.met
-        for r in RequirementResult.objects.filter(district_result__run=run)
-    }
-    yes, no = _("Sí"), _("No")
-    header = [
-        _("Ubigeo"),
-        _("Distrito"),
-        _("Provincia"),
-        _("Departamento"),
-        _("Puntaje"),
-        _("Cumple"),
-    ] + [_("Requisito %(c)s") % {"c": r.code} for r in requirements]
-    rows = (
-        [
-            res.district_id,
-            res.district.name,
-            res.district.province.name,
-            res.district.department.name,
-            res.score,
-            yes if res.passed else no,
-        ]
-        + [yes if met.get((res.pk, r.pk)) else no for r in requirements]
-        for res in results.iterator(chunk_size=1000)
-    )
-    return export_response(fmt, f"cumplimiento-{run.goal.code}-{run.cutoff}", header, rows)
-
-
-class ReviewForm(forms.Form):
-    """A reviewer's comment on a result or an evidence item (bounded like the stored one)."""
-
-    comment = forms.CharField(
-        label=gettext_lazy("Comentario"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=DistrictResult._meta.get_field("review_comment").max_length,
-        validators=[no_control_characters],
-    )
+    results, _department = run_results_for(request.user, run, request.GET)
+    return compliance_response(run, results, fmt)
 
 
 @login_required
@@ -280,36 +201,6 @@ def result_detail(request: HttpRequest, pk: int, ubigeo: str) -> HttpResponse:
 # --- evidence ----------------------------------------------------------------------------------
 
 
-class EvidenceForm(forms.Form):
-    requirement = forms.ModelChoiceField(
-        queryset=Requirement.objects.none(), label=gettext_lazy("Requisito")
-    )
-    number = forms.CharField(
-        label=gettext_lazy("Número del documento"),
-        max_length=Evidence._meta.get_field("number").max_length,
-        validators=[no_control_characters],
-    )
-    issued_on = forms.DateField(label=gettext_lazy("Fecha del documento"), widget=DateInput())
-    file = UploadField(label=gettext_lazy("Archivo (PDF, JPEG o PNG, hasta 10 MB)"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["requirement"].queryset = (
-            Requirement.objects.filter(kind=CheckKind.EVIDENCE)
-            .select_related("goal")
-            .order_by("-goal__year", "goal__number", "order")
-        )
-        self.fields["requirement"].label_from_instance = (
-            lambda r: f"{r.goal.code} · {r.code} · {r.title}"
-        )
-
-    def clean_issued_on(self):
-        value = self.cleaned_data["issued_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("La fecha no puede ser posterior a hoy."))
-        return value
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
@@ -361,22 +252,19 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
     # revealed), the district's own staff get 403.
     item = _get_evidence(request.user, pk)
     _reviewer_only(request.user)
-    approve = request.POST.get("decision") == "approve"
     review = ReviewForm(request.POST)
     if not review.is_valid():
         messages.error(request, " ".join(review.errors["comment"]))
         return redirect("incentives:evidence", ubigeo=item.district_id)
-    comment = review.cleaned_data["comment"].strip()
-    if not approve and not comment:
-        messages.error(request, _("Para observar una evidencia indique qué debe corregirse."))
-        return redirect("incentives:evidence", ubigeo=item.district_id)
-    with transaction.atomic():
-        item.status = EvidenceStatus.APPROVED if approve else EvidenceStatus.RETURNED
-        item.comment = comment
-        item.reviewed_at = timezone.now()
-        item.save(update_fields=["status", "comment", "reviewed_at"])
-        EvidenceEvent.objects.create(
-            evidence=item, status=item.status, comment=comment, user=request.user
+    try:
+        services.evidence_review(
+            user=request.user,
+            evidence=item,
+            approve=request.POST.get("decision") == "approve",
+            comment=review.cleaned_data["comment"],
         )
-    messages.success(request, _("Revisión de la evidencia registrada."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Revisión de la evidencia registrada."))
     return redirect("incentives:evidence", ubigeo=item.district_id)
