@@ -7,8 +7,6 @@ another district's objects are 404. DNI and phone appear only for the district's
 
 from __future__ import annotations
 
-import django_filters
-from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -21,27 +19,15 @@ from territory.models import District
 from territory.serializing import FastRepresentation
 
 from . import services
+from .filters import BoardTermFilter, JassFilter, WaterSystemFilter
 from .models import (
     BoardMember,
     BoardTerm,
     Jass,
-    JassKind,
-    JassStatus,
     WaterSystem,
     role_order,
 )
 from .risk import Signal, signal_codes, with_risk
-
-
-class IdFilter(django_filters.NumberFilter):
-    """An id: a whole number that fits the database (a bad one is a 400, not a crash)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
@@ -147,15 +133,6 @@ class BoardTermSerializer(serializers.ModelSerializer):
             raise as_drf_error(error) from error
 
 
-class BoardTermFilter(django_filters.FilterSet):
-    jass = IdFilter(field_name="jass_id")
-    district = django_filters.CharFilter(field_name="jass__district_id")
-
-    class Meta:
-        model = BoardTerm
-        fields = ["jass", "district"]
-
-
 class BoardTermViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -246,16 +223,6 @@ class WaterSystemSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
         return system
-
-
-class WaterSystemFilter(django_filters.FilterSet):
-    jass = IdFilter(field_name="jass_id")
-    district = django_filters.CharFilter(field_name="jass__district_id")
-    active = django_filters.BooleanFilter(field_name="retired_on", lookup_expr="isnull")
-
-    class Meta:
-        model = WaterSystem
-        fields = ["jass", "district", "active"]
 
 
 class WaterSystemViewSet(
@@ -390,27 +357,6 @@ class JassDetailSerializer(JassSerializer):
 
 def _annotated(pk: int) -> Jass:
     return with_risk(Jass.objects.filter(pk=pk), timezone.localdate()).get()
-
-
-class JassFilter(django_filters.FilterSet):
-    district = django_filters.CharFilter(field_name="district_id")
-    department = django_filters.CharFilter(field_name="district__department_id")
-    province = django_filters.CharFilter(field_name="district__province_id")
-    status = django_filters.ChoiceFilter(choices=JassStatus.choices)
-    kind = django_filters.ChoiceFilter(choices=JassKind.choices)
-    at_risk = django_filters.BooleanFilter(field_name="at_risk")
-    signal = django_filters.ChoiceFilter(choices=Signal.choices, method="filter_signal")
-    q = django_filters.CharFilter(method="filter_q", max_length=100)
-
-    class Meta:
-        model = Jass
-        fields = ["district", "department", "province", "status", "kind", "at_risk"]
-
-    def filter_signal(self, queryset, name, value):
-        return queryset.filter(**{f"risk_{value}": True})
-
-    def filter_q(self, queryset, name, value):
-        return queryset.search(value)
 
 
 class JassViewSet(viewsets.ModelViewSet):

@@ -12,11 +12,9 @@ from .models import (
     BoardRole,
     BoardTerm,
     Jass,
-    JassKind,
     JassStatus,
     WaterSystem,
 )
-from .risk import Signal
 from .services import JASS_FIELDS, MAX_BOARD_MEMBERS, jass_similar_names
 
 
@@ -69,40 +67,6 @@ class JassForm(forms.ModelForm):
                     code="similar_name",
                 )
         return data
-
-
-class JassFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Buscar"), required=False, max_length=100, validators=[no_control_characters]
-    )
-    status = forms.ChoiceField(
-        label=_("Estado"), required=False, choices=[("", _("Todos"))] + JassStatus.choices
-    )
-    kind = forms.ChoiceField(
-        label=_("Tipo"), required=False, choices=[("", _("Todos"))] + JassKind.choices
-    )
-    signal = forms.ChoiceField(
-        label=_("Alerta"),
-        required=False,
-        choices=[("", _("Todas")), ("any", _("Con alguna alerta"))] + Signal.choices,
-    )
-    community = forms.CharField(
-        label=_("Centro poblado"),
-        required=False,
-        max_length=100,
-        validators=[no_control_characters],
-    )
-    ordering = forms.ChoiceField(
-        label=_("Orden"),
-        required=False,
-        choices=[
-            ("name", _("Nombre")),
-            ("registry_number", _("N.° de inscripción")),
-            ("-recognized_on", _("Reconocimiento más reciente")),
-            ("-associates", _("Más asociados")),
-            ("-updated_at", _("Modificación más reciente")),
-        ],
-    )
 
 
 class WaterSystemForm(forms.ModelForm):

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,19 +25,19 @@ from territory.exporting import export_response
 from territory.models import District
 
 from . import importing, services
+from .filters import JassPageFilter
 from .forms import (
     DEFAULT_ROLES,
     BoardMemberFormSet,
     BoardTermForm,
     DissolveForm,
-    JassFilterForm,
     JassForm,
     RetireForm,
     WaterSystemForm,
 )
 from .history import history_rows
 from .models import BoardMember, BoardTerm, Jass, JassKind, JassStatus, WaterSystem, role_order
-from .risk import Signal, filter_signal, signal_codes, signals_of, with_risk
+from .risk import Signal, signal_codes, signals_of, with_risk
 
 PAGE_SIZE = 50
 
@@ -77,36 +77,20 @@ def _apply_errors(form, error: ValidationError) -> None:
 # --- list and export ---------------------------------------------------------------------------
 
 
-def filtered_jass(district: District, params) -> tuple[JassFilterForm, object]:
-    """The district's JASS with their risk signals, filtered and ordered as the form says.
-    The page, the CSV and the XLSX export read this same queryset."""
-    form = JassFilterForm(params)
+def filtered_jass(district: District, params) -> tuple[JassPageFilter, QuerySet[Jass]]:
+    """The district's JASS with their risk signals, filtered and ordered as the page says
+    (nothing for an invalid filter). The page, the CSV and the XLSX export read this same
+    queryset."""
     queryset = with_risk(Jass.objects.in_district(district), timezone.localdate())
-    if not form.is_valid():
-        return form, queryset.none()
-    data = form.cleaned_data
-    queryset = queryset.search(data["q"])
-    if data["status"]:
-        queryset = queryset.filter(status=data["status"])
-    if data["kind"]:
-        queryset = queryset.filter(kind=data["kind"])
-    if data["community"]:
-        from territory.text import fold
-
-        queryset = queryset.filter(communities_search__contains=fold(data["community"]))
-    if data["signal"] == "any":
-        queryset = queryset.filter(at_risk=True)
-    elif data["signal"]:
-        queryset = filter_signal(queryset, data["signal"])
-    ordering = data["ordering"] or "name"
-    return form, queryset.order_by(ordering, "pk")
+    filterset = JassPageFilter(params, queryset=queryset.order_by("name", "pk"))
+    return filterset, (filterset.qs if filterset.is_valid() else queryset.none())
 
 
 @login_required
 @require_GET
 def jass_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     district = district_for_read(request.user, ubigeo)
-    form, queryset = filtered_jass(district, request.GET)
+    filterset, queryset = filtered_jass(district, request.GET)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for jass in page:
         jass.signals = signals_of(jass)
@@ -117,7 +101,7 @@ def jass_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
         "jass_registry/jass_list.html",
         {
             "district": district,
-            "form": form,
+            "form": filterset.form,
             "page": page,
             "query": query.urlencode(),
             "can_edit": request.user.is_staff_of(district.ubigeo),
@@ -149,7 +133,7 @@ EXPORT_HEADER = [
 @require_GET
 def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
     district = district_for_read(request.user, ubigeo)
-    _form, queryset = filtered_jass(district, request.GET)
+    _filterset, queryset = filtered_jass(district, request.GET)
     yes, no = _("Sí"), _("No")
     labels = {code: str(label) for code, label in Signal.choices}
     kinds = {code: str(label) for code, label in JassKind.choices}

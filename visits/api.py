@@ -3,7 +3,6 @@ deletes visits, so the rules and the registry summaries are the same."""
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +11,6 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from jass_registry.api import (
-    IdFilter,
     ReasonSerializer,
     RegistryPermission,
     as_drf_error,
@@ -21,7 +19,8 @@ from jass_registry.api import (
 from jass_registry.models import Jass, WaterSystem
 
 from . import services
-from .models import Agreement, ChlorineReading, Topic, Visit, VisitKind
+from .filters import VisitFilter
+from .models import Agreement, ChlorineReading, Topic, Visit
 
 
 class ReadingSerializer(serializers.ModelSerializer):
@@ -131,20 +130,6 @@ class VisitSerializer(serializers.ModelSerializer):
             )
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
-
-
-class VisitFilter(django_filters.FilterSet):
-    jass = IdFilter(field_name="jass_id")
-    district = django_filters.CharFilter(field_name="jass__district_id")
-    department = django_filters.CharFilter(field_name="jass__district__department_id")
-    kind = django_filters.ChoiceFilter(choices=VisitKind.choices)
-    staff = django_filters.CharFilter(field_name="staff__username")
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-
-    class Meta:
-        model = Visit
-        fields = ["jass", "district", "department", "kind", "staff", "date_from", "date_to"]
 
 
 class VisitViewSet(viewsets.ModelViewSet):

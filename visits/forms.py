@@ -8,7 +8,7 @@ from jass_registry.models import Jass, JassStatus, WaterSystem
 from territory.forms import DateInput
 from territory.validators import no_control_characters
 
-from .models import Agreement, ChlorineReading, Topic, Visit, VisitKind
+from .models import Agreement, ChlorineReading, Topic, Visit
 from .services import MAX_AGREEMENTS_PER_VISIT, MAX_READINGS_PER_VISIT
 
 
@@ -111,29 +111,6 @@ AgreementFormSet = formset_factory(
     absolute_max=MAX_AGREEMENTS_PER_VISIT,
     validate_max=True,
 )
-
-
-class VisitFilterForm(forms.Form):
-    jass = forms.ModelChoiceField(queryset=Jass.objects.none(), label=_("JASS"), required=False)
-    kind = forms.ChoiceField(
-        label=_("Tipo"), required=False, choices=[("", _("Todos"))] + VisitKind.choices
-    )
-    staff = forms.ChoiceField(label=_("Personal"), required=False)
-    start = forms.DateField(label=_("Desde"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("Hasta"), required=False, widget=DateInput())
-
-    def __init__(self, *args, district_id: str, staff_choices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["jass"].queryset = Jass.objects.filter(district_id=district_id).only(
-            "pk", "name"
-        )
-        self.fields["staff"].choices = [("", _("Todos"))] + list(staff_choices)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError(_("«Desde» debe ser anterior a «Hasta»."))
-        return data
 
 
 class VoidForm(forms.Form):

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,14 +22,14 @@ from jass_registry.models import Jass, JassStatus, WaterSystem
 from jass_registry.standards import ADEQUATE_CHLORINE_MG_L
 from territory.access import district_for_read, district_for_write
 from territory.exporting import export_response
-from territory.models import District, User
+from territory.models import District
 
 from . import services
+from .filters import AgreementFilter, VisitPageFilter
 from .forms import (
     AgreementFormSet,
     JassPickForm,
     ReadingFormSet,
-    VisitFilterForm,
     VisitForm,
     VoidForm,
 )
@@ -222,19 +222,9 @@ def visit_acta(request: HttpRequest, pk: int) -> HttpResponse:
 # --- list and export ---------------------------------------------------------------------------
 
 
-def _staff_choices(district_id: str):
-    return [
-        (u.pk, u.get_full_name() or u.username)
-        for u in User.objects.filter(district_id=district_id).only(
-            "pk", "first_name", "last_name", "username"
-        )
-    ]
-
-
-def filtered_visits(district: District, params):
-    form = VisitFilterForm(
-        params, district_id=district.ubigeo, staff_choices=_staff_choices(district.ubigeo)
-    )
+def filtered_visits(district: District, params) -> tuple[VisitPageFilter, QuerySet[Visit]]:
+    """The district's valid visits, filtered as the page says (nothing for an invalid filter).
+    The page, the CSV and the XLSX export read this same queryset."""
     visits = (
         Visit.objects.valid()
         .in_district(district.ubigeo)
@@ -245,27 +235,15 @@ def filtered_visits(district: District, params):
         )
         .order_by("-date", "-id")
     )
-    if not form.is_valid():
-        return form, visits.none()
-    data = form.cleaned_data
-    if data["jass"]:
-        visits = visits.filter(jass=data["jass"])
-    if data["kind"]:
-        visits = visits.filter(kind=data["kind"])
-    if data["staff"]:
-        visits = visits.filter(staff_id=data["staff"])
-    if data["start"]:
-        visits = visits.filter(date__gte=data["start"])
-    if data["end"]:
-        visits = visits.filter(date__lte=data["end"])
-    return form, visits
+    filterset = VisitPageFilter(params, queryset=visits, district_id=district.ubigeo)
+    return filterset, (filterset.qs if filterset.is_valid() else visits.none())
 
 
 @login_required
 @require_GET
 def visit_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     district = district_for_read(request.user, ubigeo)
-    form, visits = filtered_visits(district, request.GET)
+    filterset, visits = filtered_visits(district, request.GET)
     page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -274,7 +252,7 @@ def visit_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
         "visits/visit_list.html",
         {
             "district": district,
-            "form": form,
+            "form": filterset.form,
             "page": page,
             "query": query.urlencode(),
             "can_edit": request.user.is_staff_of(district.ubigeo),
@@ -287,7 +265,7 @@ def visit_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
 @require_GET
 def visit_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
     district = district_for_read(request.user, ubigeo)
-    _form, visits = filtered_visits(district, request.GET)
+    _filterset, visits = filtered_visits(district, request.GET)
     kinds = {code: str(label) for code, label in VisitKind.choices}
     topics = {code: str(label) for code, label in Topic.choices}
     yes, no = _("Sí"), _("No")
@@ -331,18 +309,14 @@ def visit_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
 def agreement_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     """The district's open agreements, overdue first."""
     district = district_for_read(request.user, ubigeo)
-    show_done = request.GET.get("done") == "1"
     agreements = (
         Agreement.objects.valid()
         .filter(visit__jass__district_id=district.ubigeo)
         .select_related("visit", "visit__jass")
     )
-    agreements = (
-        agreements.exclude(done_on=None).order_by("-done_on")
-        if show_done
-        else agreements.open().order_by("due_on", "id")
-    )
-    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = AgreementFilter(request.GET, queryset=agreements)
+    show_done = filterset.is_valid() and filterset.form.cleaned_data["done"]
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "visits/agreement_list.html",
