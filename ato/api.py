@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from incentives.api import GoalViewSet, RunViewSet
 from incentives.queries import latest_results
-from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet, as_drf_error
+from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet
 from jass_registry.indicators import district_indicators
 from territory.models import ApiToken, AtmBudget, AtmOffice, District, TokenRevocation
 from territory.serializing import FastRepresentation
@@ -303,8 +303,22 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("runs", RunViewSet, basename="run")
 
 
+def as_drf_error(error) -> ValidationError:
+    """A Django ValidationError as DRF's: field errors under their field, the rest under
+    `non_field_errors`."""
+    if hasattr(error, "error_dict"):
+        return ValidationError(
+            {
+                ("non_field_errors" if k == "__all__" else k): v
+                for k, v in error.message_dict.items()
+            }
+        )
+    return ValidationError({"non_field_errors": error.messages})
+
+
 def exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError (raised by a service) as a 400."""
+    """DRF's handler, plus Django's ValidationError (raised by a service or a model's
+    `full_clean`) as a 400: the API modules let it through rather than catch it."""
     from django.core.exceptions import ValidationError as DjangoValidationError
     from django.http import Http404
     from rest_framework.exceptions import NotFound

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -10,13 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from jass_registry.api import as_drf_error
-from territory.access import scoped
+from territory.access import IsReviewer, require_reviewer, scoped
 from territory.exporting import export_response
 from territory.validators import no_control_characters
 
@@ -73,14 +70,6 @@ class RunSerializer(serializers.ModelSerializer):
         ]
 
 
-class IsReviewer(permissions.BasePermission):
-    message = _("Solo un revisor del sector puede hacer esto.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.can_review)
-
-
 class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """PI goals with their requirement tables (data, not code)."""
 
@@ -119,8 +108,6 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             run = services.run_start(user=request.user, goal=goal, **body.validated_data)
         except services.FrozenResults as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
         return Response(
             {"id": run.pk, "status": run.status, "url": reverse("run-detail", args=[run.pk])},
             status=status.HTTP_202_ACCEPTED,
@@ -253,8 +240,9 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             run=run,
             district_id=ubigeo,
         )
-        if not request.user.can_review:
-            raise PermissionDenied(_("Solo un revisor del sector aprueba u observa resultados."))
+        require_reviewer(
+            request.user, _("Solo un revisor del sector aprueba u observa resultados.")
+        )
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -266,8 +254,6 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             )
         except services.FrozenResults as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
         return Response(DistrictResultSerializer(result).data)
 
     @extend_schema(request=ReviewSerializer, responses=DistrictResultSerializer)

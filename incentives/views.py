@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from territory import uploads
-from territory.access import district_for_read, district_for_write, scoped
+from territory.access import (
+    district_for_read,
+    district_for_write,
+    require_reviewer,
+    reviewer_required,
+    scoped,
+)
 from territory.models import Department, Province
 
 from . import services
@@ -31,11 +37,6 @@ from .models import (
     RunStatus,
 )
 from .queries import run_progress_for, run_results_for
-
-
-def _reviewer_only(user) -> None:
-    if not user.can_review:
-        raise PermissionDenied(_("Esta acción es para los revisores del sector."))
 
 
 @login_required
@@ -57,7 +58,7 @@ def goal_detail(request: HttpRequest, code: str) -> HttpResponse:
         request.POST or None, initial={"cutoff": timezone.localdate(), "kind": RunKind.PROGRESS}
     )
     if request.method == "POST":
-        _reviewer_only(request.user)
+        require_reviewer(request.user)
         if form.is_valid():
             try:
                 run = services.run_start(user=request.user, goal=goal, **form.cleaned_data)
@@ -132,8 +133,8 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@reviewer_required
 def run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    _reviewer_only(request.user)
     run = _get_run(pk)
     results, _department = run_results_for(request.user, run, request.GET)
     return compliance_response(run, results, fmt)
@@ -158,7 +159,7 @@ def result_detail(request: HttpRequest, pk: int, ubigeo: str) -> HttpResponse:
     )
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
-        _reviewer_only(request.user)
+        require_reviewer(request.user)
         if form.is_valid():
             try:
                 services.result_review(
@@ -251,7 +252,7 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
     # Scope first, then the right: another district's evidence is 404 (its existence is not
     # revealed), the district's own staff get 403.
     item = _get_evidence(request.user, pk)
-    _reviewer_only(request.user)
+    require_reviewer(request.user)
     review = ReviewForm(request.POST)
     if not review.is_valid():
         messages.error(request, " ".join(review.errors["comment"]))

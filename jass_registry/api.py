@@ -7,14 +7,16 @@ another district's objects are 404. DNI and phone appear only for the district's
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from operator import attrgetter
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from territory.access import DistrictStaffWrites, OwnDistrictObjects, OwnDistrictRelatedField
 from territory.models import District
 from territory.serializing import FastRepresentation
 
@@ -30,17 +32,6 @@ from .models import (
 from .risk import Signal, signal_codes, with_risk
 
 
-def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(
-            {
-                ("non_field_errors" if k == "__all__" else k): v
-                for k, v in error.message_dict.items()
-            }
-        )
-    return serializers.ValidationError({"non_field_errors": error.messages})
-
-
 class ReasonSerializer(serializers.Serializer):
     """The optional body of a DELETE that dissolves or voids: why."""
 
@@ -54,18 +45,6 @@ def reason_from(request, *, default) -> str:
     body = ReasonSerializer(data=data)
     body.is_valid(raise_exception=True)
     return body.validated_data.get("reason", "").strip() or str(default)
-
-
-class RegistryPermission(permissions.BasePermission):
-    """Reads for every signed-in role; writes only for ATM staff (their district is enforced
-    by the scoped querysets and by the serializers)."""
-
-    message = _("Su rol no permite modificar el registro.")
-
-    def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in permissions.SAFE_METHODS or request.user.is_atm
 
 
 def _sees_personal(serializer, district_id: str) -> bool:
@@ -97,20 +76,11 @@ class BoardMemberSerializer(serializers.ModelSerializer):
 
 class BoardTermSerializer(serializers.ModelSerializer):
     members = BoardMemberSerializer(many=True, max_length=services.MAX_BOARD_MEMBERS)
-    jass = serializers.PrimaryKeyRelatedField(queryset=Jass.objects.none())
+    jass = OwnDistrictRelatedField(queryset=Jass.objects.all())
 
     class Meta:
         model = BoardTerm
         fields = ["id", "jass", "starts_on", "ends_on", "elected_on", "election_record", "members"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and "jass" in self.fields:
-            # Only JASS the user may write: another district's id is "does not exist".
-            self.fields["jass"].queryset = Jass.objects.visible_to(request.user).filter(
-                district_id=getattr(request.user, "district_id", None)
-            )
 
     def validate(self, attrs):
         if attrs["ends_on"] <= attrs["starts_on"]:
@@ -125,12 +95,9 @@ class BoardTermSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         members = validated_data.pop("members")
-        try:
-            return services.board_term_start(
-                user=self.context["request"].user, members=members, **validated_data
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
+        return services.board_term_start(
+            user=self.context["request"].user, members=members, **validated_data
+        )
 
 
 class BoardTermViewSet(
@@ -143,7 +110,7 @@ class BoardTermViewSet(
     Terms are not edited or deleted through the API: the register of boards is a record."""
 
     serializer_class = BoardTermSerializer
-    permission_classes = [RegistryPermission]
+    permission_classes = [DistrictStaffWrites]
     filterset_class = BoardTermFilter
     ordering_fields = ["starts_on", "ends_on", "id"]
     ordering = ["-starts_on", "id"]
@@ -162,7 +129,7 @@ class BoardTermViewSet(
 
 
 class WaterSystemSerializer(serializers.ModelSerializer):
-    jass = serializers.PrimaryKeyRelatedField(queryset=Jass.objects.none())
+    jass = OwnDistrictRelatedField(queryset=Jass.objects.all())
 
     class Meta:
         model = WaterSystem
@@ -181,14 +148,6 @@ class WaterSystemSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["last_reading_on", "last_reading_mg_l"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["jass"].queryset = Jass.objects.visible_to(request.user).filter(
-                district_id=getattr(request.user, "district_id", None)
-            )
-
     def validate(self, attrs):
         if self.instance is not None and "jass" in attrs and attrs["jass"] != self.instance.jass:
             raise serializers.ValidationError(
@@ -200,28 +159,18 @@ class WaterSystemSerializer(serializers.ModelSerializer):
         retired_on = validated_data.pop("retired_on", None)
         jass = validated_data.pop("jass")
         user = self.context["request"].user
-        try:
-            system = services.water_system_create(user=user, jass=jass, data=validated_data)
-            if retired_on:
-                system = services.water_system_retire(
-                    user=user, system=system, retired_on=retired_on
-                )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
+        system = services.water_system_create(user=user, jass=jass, data=validated_data)
+        if retired_on:
+            system = services.water_system_retire(user=user, system=system, retired_on=retired_on)
         return system
 
     def update(self, system, validated_data):
         retired_on = validated_data.pop("retired_on", None)
         validated_data.pop("jass", None)
         user = self.context["request"].user
-        try:
-            system = services.water_system_update(user=user, system=system, data=validated_data)
-            if retired_on and not system.retired_on:
-                system = services.water_system_retire(
-                    user=user, system=system, retired_on=retired_on
-                )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
+        system = services.water_system_update(user=user, system=system, data=validated_data)
+        if retired_on and not system.retired_on:
+            system = services.water_system_retire(user=user, system=system, retired_on=retired_on)
         return system
 
 
@@ -235,7 +184,7 @@ class WaterSystemViewSet(
     """Water systems. Retire one by PATCHing `retired_on`; nothing is deleted."""
 
     serializer_class = WaterSystemSerializer
-    permission_classes = [RegistryPermission]
+    permission_classes = [DistrictStaffWrites]
     filterset_class = WaterSystemFilter
     ordering_fields = ["name", "id"]
     ordering = ["jass_id", "name"]
@@ -317,22 +266,16 @@ class JassSerializer(FastRepresentation, serializers.ModelSerializer):
 
     def create(self, validated_data):
         district = validated_data.pop("district")
-        try:
-            jass = services.jass_create(
-                user=self.context["request"].user, district_id=district.ubigeo, data=validated_data
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
+        jass = services.jass_create(
+            user=self.context["request"].user, district_id=district.ubigeo, data=validated_data
+        )
         return _annotated(jass.pk)
 
     def update(self, jass, validated_data):
         validated_data.pop("district", None)
-        try:
-            jass = services.jass_update(
-                user=self.context["request"].user, jass=jass, data=validated_data
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
+        jass = services.jass_update(
+            user=self.context["request"].user, jass=jass, data=validated_data
+        )
         return _annotated(jass.pk)
 
 
@@ -359,11 +302,12 @@ def _annotated(pk: int) -> Jass:
     return with_risk(Jass.objects.filter(pk=pk), timezone.localdate()).get()
 
 
-class JassViewSet(viewsets.ModelViewSet):
+class JassViewSet(OwnDistrictObjects, viewsets.ModelViewSet):
     """Community water organisations. DELETE dissolves (status `dissolved`); nothing is
     hard-deleted and the history is kept."""
 
-    permission_classes = [RegistryPermission]
+    permission_classes = [DistrictStaffWrites]
+    district_of = attrgetter("district_id")
     filterset_class = JassFilter
     ordering_fields = ["name", "registry_number", "recognized_on", "associates", "id"]
     ordering = ["district_id", "name", "id"]
@@ -394,24 +338,11 @@ class JassViewSet(viewsets.ModelViewSet):
     def get_serializer_class(self):
         return JassDetailSerializer if self.action == "retrieve" else JassSerializer
 
-    def get_object(self):
-        obj = super().get_object()
-        if (
-            self.request.method not in permissions.SAFE_METHODS
-            and not self.request.user.is_staff_of(obj.district_id)
-        ):
-            # Only a reviewer can see another district's JASS, and reviewers never write.
-            self.permission_denied(self.request)
-        return obj
-
     @extend_schema(request=ReasonSerializer, responses={204: None})
     def destroy(self, request, *args, **kwargs):
         """Dissolve (status `dissolved`, the only way there). The reason goes in an optional
         JSON body `{"reason": "..."}`; without one the history says it came from the API."""
         jass = self.get_object()
         reason = reason_from(request, default=_("Disolución solicitada por la API, sin motivo."))
-        try:
-            services.jass_dissolve(user=request.user, jass=jass, reason=reason)
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
+        services.jass_dissolve(user=request.user, jass=jass, reason=reason)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,20 +3,17 @@ deletes visits, so the rules and the registry summaries are the same."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from operator import attrgetter
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from jass_registry.api import (
-    ReasonSerializer,
-    RegistryPermission,
-    as_drf_error,
-    reason_from,
-)
+from jass_registry.api import ReasonSerializer, reason_from
 from jass_registry.models import Jass, WaterSystem
+from territory.access import DistrictStaffWrites, OwnDistrictObjects, OwnDistrictRelatedField
 
 from . import services
 from .filters import VisitFilter
@@ -24,7 +21,9 @@ from .models import Agreement, ChlorineReading, Topic, Visit
 
 
 class ReadingSerializer(serializers.ModelSerializer):
-    water_system = serializers.PrimaryKeyRelatedField(queryset=WaterSystem.objects.all())
+    water_system = OwnDistrictRelatedField(
+        queryset=WaterSystem.objects.all(), district_lookup="jass__district_id"
+    )
 
     class Meta:
         model = ChlorineReading
@@ -41,7 +40,7 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 
 class VisitSerializer(serializers.ModelSerializer):
-    jass = serializers.PrimaryKeyRelatedField(queryset=Jass.objects.none())
+    jass = OwnDistrictRelatedField(queryset=Jass.objects.all())
     staff = serializers.SlugRelatedField(slug_field="username", read_only=True)
     topics = serializers.ListField(
         child=serializers.ChoiceField(Topic.choices), required=False, max_length=len(Topic)
@@ -79,20 +78,6 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at", "voided_at", "void_reason"]
         validators = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            # A JASS of another district is "does not exist" for this user.
-            self.fields["jass"].queryset = Jass.objects.visible_to(request.user).filter(
-                district_id=getattr(request.user, "district_id", None)
-            )
-            self.fields["readings"].child.fields[
-                "water_system"
-            ].queryset = WaterSystem.objects.filter(
-                jass__district_id=getattr(request.user, "district_id", None)
-            )
-
     def validate(self, attrs):
         if self.instance is not None and "jass" in attrs and attrs["jass"] != self.instance.jass:
             raise serializers.ValidationError({"jass": [_("Una visita no cambia de JASS.")]})
@@ -107,38 +92,33 @@ class VisitSerializer(serializers.ModelSerializer):
     def create(self, validated_data):
         jass = validated_data["jass"]
         data, readings, agreements = self._split(validated_data)
-        try:
-            return services.visit_record(
-                user=self.context["request"].user,
-                jass=jass,
-                data=data,
-                readings=readings or [],
-                agreements=agreements or [],
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
+        return services.visit_record(
+            user=self.context["request"].user,
+            jass=jass,
+            data=data,
+            readings=readings or [],
+            agreements=agreements or [],
+        )
 
     def update(self, visit, validated_data):
         data, readings, agreements = self._split(validated_data)
-        try:
-            return services.visit_update(
-                user=self.context["request"].user,
-                visit=visit,
-                data=data,
-                readings=readings,
-                agreements=agreements,
-            )
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
+        return services.visit_update(
+            user=self.context["request"].user,
+            visit=visit,
+            data=data,
+            readings=readings,
+            agreements=agreements,
+        )
 
 
-class VisitViewSet(viewsets.ModelViewSet):
+class VisitViewSet(OwnDistrictObjects, viewsets.ModelViewSet):
     """Advisory visits with their chlorine readings and agreements. Staff write their own
     district's visits; reviewers read every district. DELETE voids (the visit is kept, marked
     `voided`, and leaves the list); a voided visit is still read by its id."""
 
     serializer_class = VisitSerializer
-    permission_classes = [RegistryPermission]
+    permission_classes = [DistrictStaffWrites]
+    district_of = attrgetter("jass.district_id")
     filterset_class = VisitFilter
     ordering_fields = ["date", "id"]
     ordering = ["-date", "-id"]
@@ -153,16 +133,6 @@ class VisitViewSet(viewsets.ModelViewSet):
             Prefetch("agreements", queryset=Agreement.objects.order_by("id")),
         )
 
-    def get_object(self):
-        visit = super().get_object()
-        if self.request.method not in (
-            "GET",
-            "HEAD",
-            "OPTIONS",
-        ) and not self.request.user.is_staff_of(visit.jass.district_id):
-            self.permission_denied(self.request)
-        return visit
-
     @extend_schema(request=ReasonSerializer, responses={204: None})
     def destroy(self, request, *args, **kwargs):
         """Void the visit (anular): nothing is deleted. The reason goes in an optional JSON
@@ -170,8 +140,5 @@ class VisitViewSet(viewsets.ModelViewSet):
         visit = self.get_object()
         reason = reason_from(request, default=_("Anulada mediante la API, sin motivo."))
         if not visit.is_voided:
-            try:
-                services.visit_void(user=request.user, visit=visit, reason=reason)
-            except DjangoValidationError as error:
-                raise as_drf_error(error) from error
+            services.visit_void(user=request.user, visit=visit, reason=reason)
         return Response(status=status.HTTP_204_NO_CONTENT)
