@@ -82,13 +82,6 @@ class BoardTermSerializer(serializers.ModelSerializer):
         model = BoardTerm
         fields = ["id", "jass", "starts_on", "ends_on", "elected_on", "election_record", "members"]
 
-    def validate(self, attrs):
-        if attrs["ends_on"] <= attrs["starts_on"]:
-            raise serializers.ValidationError(
-                {"ends_on": [_("El fin del periodo debe ser posterior a su inicio.")]}
-            )
-        return attrs
-
     def to_representation(self, term):
         self.fields["members"].child.context["district_id"] = term.jass.district_id
         return super().to_representation(term)

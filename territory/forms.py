@@ -13,11 +13,6 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def not_in_future(value):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(_("La fecha no puede ser posterior a hoy."))
-
-
 class AtmOfficeForm(forms.ModelForm):
     class Meta:
         model = AtmOffice
@@ -33,16 +28,6 @@ class AtmOfficeForm(forms.ModelForm):
             "email",
         ]
         widgets = {"ordinance_date": DateInput(), "head_designated_on": DateInput()}
-
-    def clean_ordinance_date(self):
-        value = self.cleaned_data.get("ordinance_date")
-        not_in_future(value)
-        return value
-
-    def clean_head_designated_on(self):
-        value = self.cleaned_data.get("head_designated_on")
-        not_in_future(value)
-        return value
 
     def clean(self):
         data = super().clean()

@@ -419,13 +419,11 @@ def visit_void(*, user, visit: Visit, reason: str) -> Visit:
 
 
 @transaction.atomic
-def agreement_mark_done(*, user, agreement: Agreement, done_on: dt.date | None = None) -> Agreement:
+def agreement_mark_done(*, user, agreement: Agreement) -> Agreement:
+    """Done today: the date is the server's, so it is never in the future."""
     _check_jass(user, agreement.visit.jass)
     _ensure_not_voided(agreement.visit)
-    done_on = done_on or timezone.localdate()
-    if done_on > timezone.localdate():
-        raise ValidationError({"done_on": [_("La fecha no puede ser posterior a hoy.")]})
-    agreement.done_on = done_on
+    agreement.done_on = timezone.localdate()
     agreement.done_by = user
     agreement.save(update_fields=["done_on", "done_by"])
     return agreement
