@@ -27,11 +27,13 @@ from territory.models import District
 from . import services
 from .filters import AgreementFilter, VisitPageFilter
 from .forms import (
+    MONTHS,
     AgreementFormSet,
     JassPickForm,
     ReadingFormSet,
     VisitForm,
     VoidForm,
+    WorkPlanForm,
 )
 from .models import (
     Agreement,
@@ -420,8 +422,6 @@ def jass_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- work plan ---------------------------------------------------------------------------------
 
-MONTHS = range(1, 13)
-
 
 def _plan_year_or_404(year: int) -> dict[str, int | None]:
     """404 outside the years a plan can have; the neighbouring years that can be linked."""
@@ -454,43 +454,26 @@ def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
         .only("pk", "name")
     )
     plan = WorkPlan.objects.filter(district_id=district.ubigeo, year=year).first()
-    cells = {}
+    initial = {}
     if plan:
-        cells = {(p.jass_id, p.month): p.visits for p in plan.items.filter(visits__gt=0)}
+        initial = {f"c-{p.jass_id}-{p.month}": p.visits for p in plan.items.filter(visits__gt=0)}
+    data = request.POST if request.method == "POST" else None
+    form = WorkPlanForm(data, jass_list=jass_list, initial=initial)
     errors = []
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied(_("Solo el personal del ATM del distrito planifica."))
-        new_cells = {}
-        for jass in jass_list:
-            for month in MONTHS:
-                raw = request.POST.get(f"c-{jass.pk}-{month}", "").strip()
-                if raw == "":
-                    continue
-                if not (raw.isascii() and raw.isdigit()) or int(raw) > 31:
-                    errors.append(
-                        _("%(jass)s, mes %(m)d: «%(v)s» no es un número de 0 a 31.")
-                        % {"jass": jass.name, "m": month, "v": raw}
-                    )
-                    continue
-                new_cells[(jass.pk, month)] = int(raw)
+        errors = form.error_messages()
         if not errors:
             try:
                 services.work_plan_save(
-                    user=request.user, district_id=district.ubigeo, year=year, cells=new_cells
+                    user=request.user, district_id=district.ubigeo, year=year, cells=form.cells()
                 )
             except ValidationError as error:
                 errors.extend(error.messages)
             else:
                 messages.success(request, _("Se guardó el plan de trabajo %(y)d.") % {"y": year})
                 return redirect("visits:work_plan", ubigeo=district.ubigeo, year=year)
-        cells = {}
-        for jass in jass_list:
-            for month in MONTHS:
-                cells[(jass.pk, month)] = request.POST.get(f"c-{jass.pk}-{month}", "")
-    rows = [
-        {"jass": j, "cells": [(m, cells.get((j.pk, m), "")) for m in MONTHS]} for j in jass_list
-    ]
     return render(
         request,
         "visits/work_plan.html",
@@ -498,7 +481,7 @@ def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
             "district": district,
             "year": year,
             **neighbours,
-            "rows": rows,
+            "rows": form.rows(),
             "months": _month_names(),
             "errors": errors,
             "can_edit": can_edit,
