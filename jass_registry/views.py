@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from territory import spreadsheets
-from territory.access import district_for_read, district_for_write
+from territory.access import STAFF_ONLY, district_for_read, district_for_write, require_staff_of
 from territory.exporting import export_response
 from territory.models import District
 
@@ -48,8 +48,8 @@ PAGE_SIZE = 50
 def _get_jass_for_user(user, pk: int, *, write: bool = False) -> Jass:
     """404 outside the user's scope (existence not revealed); 403 for a reviewer's write."""
     jass = get_object_or_404(Jass.objects.visible_to(user).select_related("district"), pk=pk)
-    if write and not user.is_staff_of(jass.district_id):
-        raise PermissionDenied(_("Solo el personal del ATM del distrito registra y modifica."))
+    if write:
+        require_staff_of(user, jass.district_id, STAFF_ONLY)
     return jass
 
 
@@ -60,8 +60,7 @@ def _get_system_for_user(user, pk: int) -> WaterSystem:
         ),
         pk=pk,
     )
-    if not user.is_staff_of(system.jass.district_id):
-        raise PermissionDenied(_("Solo el personal del ATM del distrito registra y modifica."))
+    require_staff_of(user, system.jass.district_id, STAFF_ONLY)
     return system
 
 

@@ -6,10 +6,11 @@ district, reviewers and admins every district, anyone else nothing. Outside that
 answers 404 (its existence is not revealed).
 
 The rights are properties of `User`: `is_staff_of(district)` writes a district's data,
-`can_review` reviews and runs the goal engine, `sees_all_districts` reads every district. Pages
-check them with `district_for_write`, `reviewer_required` and `require_reviewer`; the API with
-`IsReviewer`, `DistrictStaffWrites`, `OwnDistrictObjects` and `OwnDistrictRelatedField`. Scope
-first, then the right: another district's object is 404 before any 403."""
+`can_review` reviews and runs the goal engine, `sees_all_districts` reads every district.
+Pages check them with `district_for_write`, `require_staff_of`, `reviewer_required` and
+`require_reviewer`; the API with `IsReviewer`, `DistrictStaffWrites`, `OwnDistrictObjects` and
+`OwnDistrictRelatedField`. Scope first, then the right: another district's object is 404 before
+any 403."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import permissions, serializers
+
+STAFF_ONLY = gettext_lazy("Solo el personal del ATM del distrito registra y modifica.")
 
 
 def scoped(queryset, user, district_lookup: str):
@@ -45,11 +47,16 @@ def district_for_write(user, ubigeo: str, *, refusal: str | None = None):
     """The district, if the user is one of its ATM staff: 404 outside the scope, 403 (with
     `refusal`, the page's own words) for a reviewer, who may read but never write."""
     district = district_for_read(user, ubigeo)
-    if not user.is_staff_of(district.ubigeo):
-        raise PermissionDenied(
-            refusal or _("Solo el personal del ATM del distrito registra y modifica.")
-        )
+    require_staff_of(user, district.ubigeo, refusal or STAFF_ONLY)
     return district
+
+
+def require_staff_of(user, district_id: str, refusal: str) -> None:
+    """403 with `refusal` (the page's own words) unless the user is one of the district's ATM
+    staff (`User.is_staff_of`), the only ones who write its data. Call it on an object fetched
+    through its scope, so that another district's object answers 404 first."""
+    if not user.is_staff_of(district_id):
+        raise PermissionDenied(refusal)
 
 
 # --- rights on pages --------------------------------------------------------------------------

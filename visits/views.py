@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jass_registry.models import Jass, JassStatus, WaterSystem
 from jass_registry.standards import ADEQUATE_CHLORINE_MG_L
-from territory.access import district_for_read, district_for_write
+from territory.access import district_for_read, district_for_write, require_staff_of
 from territory.exporting import export_response
 from territory.models import District
 
@@ -56,8 +56,12 @@ def _get_visit_for_user(user, pk: int, *, write: bool = False) -> Visit:
     visit = get_object_or_404(
         Visit.objects.visible_to(user).select_related("jass", "jass__district", "staff"), pk=pk
     )
-    if write and not user.is_staff_of(visit.jass.district_id):
-        raise PermissionDenied(_("Solo el personal del ATM del distrito registra visitas."))
+    if write:
+        require_staff_of(
+            user,
+            visit.jass.district_id,
+            _("Solo el personal del ATM del distrito registra visitas."),
+        )
     return visit
 
 
@@ -339,8 +343,11 @@ def agreement_done(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(
         Agreement.objects.visible_to(request.user).valid().select_related("visit__jass"), pk=pk
     )
-    if not request.user.is_staff_of(agreement.visit.jass.district_id):
-        raise PermissionDenied(_("Solo el personal del ATM del distrito registra acuerdos."))
+    require_staff_of(
+        request.user,
+        agreement.visit.jass.district_id,
+        _("Solo el personal del ATM del distrito registra acuerdos."),
+    )
     try:
         services.agreement_mark_done(user=request.user, agreement=agreement)
     except ValidationError as error:  # a dissolved JASS, a voided visit
