@@ -37,7 +37,7 @@ def districts_with_counts(year: int):
         category_year=Value(year, output_field=IntegerField()),
         jass_count=Coalesce(Subquery(jass.annotate(n=Count("pk")).values("n")[:1]), 0),
         active_jass_count=Coalesce(
-            Subquery(jass.filter(status=JassStatus.ACTIVE).annotate(n=Count("pk")).values("n")[:1]),
+            Subquery(jass.active().annotate(n=Count("pk")).values("n")[:1]),
             0,
         ),
     )

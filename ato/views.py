@@ -19,7 +19,7 @@ from incentives.models import RequirementResult
 from incentives.queries import latest_results
 from jass_registry.indicators import district_indicators
 from jass_registry.models import Jass
-from jass_registry.risk import signals_of, with_risk
+from jass_registry.risk import signals_of
 from territory.access import district_for_read, require_reviewer, reviewer_required
 from territory.exporting import csv_response
 from territory.models import AtmOffice
@@ -126,7 +126,8 @@ def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
     office = AtmOffice.objects.visible_to(request.user).filter(district=district).first()
     # The JASS at risk, worst first (most signals), each with the reason: one query.
     at_risk = list(
-        with_risk(Jass.objects.in_district(district), timezone.localdate())
+        Jass.objects.in_district(district)
+        .with_risk(timezone.localdate())
         .filter(at_risk=True)
         .order_by("-risk_count", "name")[:AT_RISK_SHOWN]
     )

@@ -11,7 +11,6 @@ from django.utils import timezone
 from incentives.models import DistrictResult, RequirementResult
 from jass_registry.api import JassSerializer
 from jass_registry.models import Jass, JassStatus
-from jass_registry.risk import with_risk
 from territory.models import District, DistrictCategory
 
 # The endpoint's own columns (its serializer's field list), so the two cannot drift apart;
@@ -72,9 +71,9 @@ def jass(request):
     board's dates and one poorly chlorinated system, so the floor reads them too (the same
     annotations, `with_risk(flags=False)`), and leaves deciding the signals out."""
     first, last = _page(request)
-    queryset = Jass.objects.filter(district_id=request.GET["district"])
+    queryset = Jass.objects.in_district(request.GET["district"])
     rows = list(
-        with_risk(queryset, timezone.localdate(), flags=False)
+        queryset.with_risk(timezone.localdate(), flags=False)
         .order_by("district_id", "name")
         .values(*JASS_FIELDS, *RISK_FACTS)[first:last]
     )

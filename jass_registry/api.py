@@ -29,7 +29,7 @@ from .models import (
     WaterSystem,
     role_order,
 )
-from .risk import Signal, signal_codes, with_risk
+from .risk import Signal, signal_codes
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -292,7 +292,7 @@ class JassDetailSerializer(JassSerializer):
 
 
 def _annotated(pk: int) -> Jass:
-    return with_risk(Jass.objects.filter(pk=pk), timezone.localdate()).get()
+    return Jass.objects.filter(pk=pk).with_risk(timezone.localdate()).get()
 
 
 class JassViewSet(OwnDistrictObjects, viewsets.ModelViewSet):
@@ -311,8 +311,8 @@ class JassViewSet(OwnDistrictObjects, viewsets.ModelViewSet):
         # The signals as SQL flags only when the list is filtered by them; otherwise they are
         # decided in Python for the rows of the page (see risk.with_risk).
         flags = self.action != "list" or bool(params.get("at_risk") or params.get("signal"))
-        queryset = with_risk(
-            Jass.objects.visible_to(self.request.user), timezone.localdate(), flags=flags
+        queryset = Jass.objects.visible_to(self.request.user).with_risk(
+            timezone.localdate(), flags=flags
         )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(

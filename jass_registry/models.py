@@ -8,6 +8,8 @@ JASS can show its risk signals without a query per row.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Q
@@ -27,6 +29,7 @@ from territory.validators import (
     not_in_future,
 )
 
+from .risk import with_risk
 from .standards import ADEQUATE_CHLORINE_MG_L
 
 # Bounds of the counts a form, the API or an import may write: the largest JASS serve a few
@@ -59,6 +62,10 @@ class JassQuerySet(models.QuerySet):
 
     def in_district(self, district) -> JassQuerySet:
         return self.filter(district=district)
+
+    def with_risk(self, today: dt.date, *, flags: bool = True) -> JassQuerySet:
+        """The risk signals' annotations; the rules are in `risk.with_risk`."""
+        return with_risk(self, today, flags)
 
     def registered_per_district(self) -> models.QuerySet:
         """Rows of `district_id`, `registered` and `total`: one GROUP BY for every district in

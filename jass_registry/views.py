@@ -37,7 +37,7 @@ from .forms import (
 )
 from .history import history_rows
 from .models import BoardMember, BoardTerm, Jass, JassKind, JassStatus, WaterSystem, role_order
-from .risk import Signal, signal_codes, signals_of, with_risk
+from .risk import Signal, signal_codes, signals_of
 
 PAGE_SIZE = 50
 
@@ -80,7 +80,7 @@ def filtered_jass(district: District, params) -> tuple[JassPageFilter, QuerySet[
     """The district's JASS with their risk signals, filtered and ordered as the page says
     (nothing for an invalid filter). The page, the CSV and the XLSX export read this same
     queryset."""
-    queryset = with_risk(Jass.objects.in_district(district), timezone.localdate())
+    queryset = Jass.objects.in_district(district).with_risk(timezone.localdate())
     filterset = JassPageFilter(params, queryset=queryset.order_by("name", "pk"))
     return filterset, (filterset.qs if filterset.is_valid() else queryset.none())
 
@@ -237,7 +237,8 @@ def jass_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 def jass_detail(request: HttpRequest, pk: int) -> HttpResponse:
     base = _get_jass_for_user(request.user, pk)
     jass = (
-        with_risk(Jass.objects.filter(pk=base.pk), timezone.localdate())
+        Jass.objects.filter(pk=base.pk)
+        .with_risk(timezone.localdate())
         .select_related("district", "district__province", "district__department")
         .get()
     )

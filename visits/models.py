@@ -51,9 +51,6 @@ class VisitQuerySet(models.QuerySet):
         """ATM staff see their district's visits; reviewers and admins see all."""
         return scoped(self, user, "jass__district_id")
 
-    def between(self, start, end) -> VisitQuerySet:
-        return self.filter(date__gte=start, date__lte=end)
-
     def in_district(self, district_id: str) -> VisitQuerySet:
         return self.filter(jass__district_id=district_id)
 
