@@ -299,30 +299,9 @@ def validate_board_members(members: list[dict[str, Any]]) -> None:
         raise ValidationError({"members": errors})
 
 
-@transaction.atomic
-def board_term_start(
-    *,
-    user,
-    jass: Jass,
-    starts_on: dt.date,
-    ends_on: dt.date,
-    elected_on: dt.date | None = None,
-    election_record: str = "",
-    members: list[dict[str, Any]],
-) -> BoardTerm:
-    """Start a new board term. The term that covers its start is closed the day before."""
-    ensure_not_dissolved(jass)
-    term = BoardTerm(
-        jass=jass,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        elected_on=elected_on,
-        election_record=election_record,
-    )
-    term.full_clean(exclude=["jass"])
-    validate_board_members(members)
-    member_objs = []
-    member_errors = {}
+def _board_members(members: list[dict[str, Any]]) -> list[BoardMember]:
+    """The members as unsaved rows, each checked by the model; every member's errors at once."""
+    board, errors = [], {}
     for index, data in enumerate(members):
         member = BoardMember(
             role=data.get("role") or "",
@@ -336,18 +315,24 @@ def board_term_start(
         try:
             member.full_clean(exclude=["term"])
         except ValidationError as error:
-            member_errors[index] = error.message_dict
-        member_objs.append(member)
-    if member_errors:
+            errors[index] = error.message_dict
+        board.append(member)
+    if errors:
         raise ValidationError(
             {
                 "members": [
                     _("Miembro %(n)d: %(errors)s")
                     % {"n": i + 1, "errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in e.items())}
-                    for i, e in member_errors.items()
+                    for i, e in errors.items()
                 ]
             }
         )
+    return board
+
+
+def _close_current_term(*, user, jass: Jass, starts_on: dt.date) -> None:
+    """Close the day before `starts_on` the term that covers it; refuse a start before a term
+    already registered."""
     if BoardTerm.objects.filter(jass=jass, starts_on__gt=starts_on).exists():
         raise ValidationError(
             {
@@ -356,8 +341,7 @@ def board_term_start(
                 )
             }
         )
-    # Close what is current at the new start: locked so two people starting a board at once do
-    # not both close and overlap.
+    # Locked so two people starting a board at once do not both close and overlap.
     overlapping = (
         BoardTerm.objects.select_for_update()
         .filter(jass=jass, starts_on__lte=starts_on, ends_on__gte=starts_on)
@@ -381,10 +365,36 @@ def board_term_start(
             target=str(current),
             changes={"ends_on": [str(old_end), str(current.ends_on)]},
         )
+
+
+@transaction.atomic
+def board_term_start(
+    *,
+    user,
+    jass: Jass,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    elected_on: dt.date | None = None,
+    election_record: str = "",
+    members: list[dict[str, Any]],
+) -> BoardTerm:
+    """Start a new board term. The term that covers its start is closed the day before."""
+    ensure_not_dissolved(jass)
+    term = BoardTerm(
+        jass=jass,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        elected_on=elected_on,
+        election_record=election_record,
+    )
+    term.full_clean(exclude=["jass"])
+    validate_board_members(members)
+    board = _board_members(members)
+    _close_current_term(user=user, jass=jass, starts_on=starts_on)
     term.save()
-    for member in member_objs:
+    for member in board:
         member.term = term
-    BoardMember.objects.bulk_create(member_objs)
+    BoardMember.objects.bulk_create(board)
     _record(
         jass=jass,
         user=user,
@@ -395,7 +405,7 @@ def board_term_start(
             "ends_on": [None, str(ends_on)],
             "members": [
                 None,
-                [{"role": m.role, "full_name": m.full_name, "dni": m.dni} for m in member_objs],
+                [{"role": m.role, "full_name": m.full_name, "dni": m.dni} for m in board],
             ],
         },
     )
