@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -96,36 +97,54 @@ def chunk_evaluate(run_id: int, district_ids: list[str]) -> int:
     """Compute the districts of one chunk and upsert their results on (run, district): running a
     chunk twice changes nothing. Approved official results are frozen and skipped."""
     run = EvaluationRun.objects.select_related("goal").get(pk=run_id)
-    goal = run.goal
-    requirements = list(goal.requirements.order_by("order", "code"))
+    requirements = list(run.goal.requirements.order_by("order", "code"))
     frozen = set(
         DistrictResult.objects.filter(
             run=run, district_id__in=district_ids, review=ResultReview.APPROVED
         ).values_list("district_id", flat=True)
     )
     ids = [d for d in district_ids if d not in frozen]
+    results, requirement_rows = _district_outcomes(run, requirements, ids)
+    _results_upsert(run, ids, results, requirement_rows)
+    _progress(run_id)
+    return len(ids)
+
+
+# (requirement, measure or None, threshold, met) of one district
+RequirementRow = tuple[Requirement, engine.Measure | None, Decimal, bool]
+
+
+def _district_outcomes(
+    run: EvaluationRun, requirements: list[Requirement], ids: list[str]
+) -> tuple[list[DistrictResult], list[list[RequirementRow]]]:
+    """One engine query per requirement for all the districts, then each district's score."""
     official = run.kind == RunKind.OFFICIAL
-    per_requirement = {
-        r.pk: (
-            r,
-            engine.threshold_of(r.kind, r.params),
-            engine.measure(r, ids, run.cutoff, official),
-        )
+    per_requirement = [
+        (r, engine.threshold_of(r.kind, r.params), engine.measure(r, ids, run.cutoff, official))
         for r in requirements
-    }
+    ]
     results, requirement_rows = [], []
     for district_id in ids:
         outcomes, rows = [], []
-        for requirement, threshold, measures in per_requirement.values():
+        for requirement, threshold, measures in per_requirement:
             m = measures.get(district_id)
             met = engine.decide(m, threshold)
             outcomes.append((requirement.points, requirement.mandatory, met))
             rows.append((requirement, m, threshold, met))
-        score, passed = engine.district_outcome(outcomes, goal.minimum_score)
+        score, passed = engine.district_outcome(outcomes, run.goal.minimum_score)
         results.append(DistrictResult(run=run, district_id=district_id, score=score, passed=passed))
         requirement_rows.append(rows)
-    # Set-based upserts on (run, district) and (result, requirement): a redelivered chunk
-    # rewrites the same rows, it never adds any.
+    return results, requirement_rows
+
+
+def _results_upsert(
+    run: EvaluationRun,
+    ids: list[str],
+    results: list[DistrictResult],
+    requirement_rows: list[list[RequirementRow]],
+) -> None:
+    """Set-based upserts on (run, district) and (result, requirement): a redelivered chunk
+    rewrites the same rows, it never adds any."""
     DistrictResult.objects.bulk_create(
         results,
         update_conflicts=True,
@@ -155,8 +174,6 @@ def chunk_evaluate(run_id: int, district_ids: list[str]) -> int:
         update_fields=["met", "numerator", "denominator", "value", "threshold"],
         batch_size=1000,
     )
-    _progress(run_id)
-    return len(ids)
 
 
 def _progress(run_id: int) -> None:
