@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
 
-from territory.access import IsReviewer, require_reviewer, scoped
+from territory.access import IsReviewer, require_reviewer
 from territory.exporting import export_response
 from territory.validators import no_control_characters
 
@@ -182,9 +182,11 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(run).data)
 
     def _results(self, run):
-        return scoped(
-            DistrictResult.objects.filter(run=run), self.request.user, "district_id"
-        ).only("id", "run_id", "district_id", "score", "passed", "review", "review_comment")
+        return (
+            DistrictResult.objects.filter(run=run)
+            .visible_to(self.request.user)
+            .only("id", "run_id", "district_id", "score", "passed", "review", "review_comment")
+        )
 
     @staticmethod
     def _attach_requirements(page) -> None:
@@ -236,7 +238,7 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         # existence is not revealed); the district's own staff get 403.
         run = self.get_object()
         result = get_object_or_404(
-            scoped(DistrictResult.objects.select_related("run"), request.user, "district_id"),
+            DistrictResult.objects.select_related("run").visible_to(request.user),
             run=run,
             district_id=ubigeo,
         )

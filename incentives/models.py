@@ -10,8 +10,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from territory.access import scoped
 from territory.models import District
 from territory.uploads import UploadFileField, UploadPath
 from territory.validators import (
@@ -161,6 +163,26 @@ class ResultReview(models.TextChoices):
     RETURNED = "returned", _("Observado")
 
 
+class DistrictResultQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DistrictResultQuerySet:
+        """ATM staff see their district's results; reviewers and admins see all."""
+        return scoped(self, user, "district_id")
+
+    def latest_per_goal(self) -> DistrictResultQuerySet:
+        """Each district's result in the latest finished run of each goal (latest cutoff, then
+        the run started last): one correlated subquery, no query per goal."""
+        newest = (
+            DistrictResult.objects.filter(
+                district_id=OuterRef("district_id"),
+                run__goal=OuterRef("run__goal"),
+                run__status=RunStatus.DONE,
+            )
+            .order_by("-run__cutoff", "-run__created_at", "-run_id")
+            .values("pk")[:1]
+        )
+        return self.filter(run__status=RunStatus.DONE, pk=Subquery(newest))
+
+
 class DistrictResult(models.Model):
     run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="results")
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="goal_results")
@@ -177,6 +199,8 @@ class DistrictResult(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
+
+    objects = DistrictResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resultado del distrito")

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
-from territory.access import scoped
 from territory.models import DistrictCategory
 
 from .filters import ResultFilter
-from .models import DistrictResult, EvaluationRun, RunStatus
+from .models import DistrictResult, EvaluationRun
 
 
 def latest_results(district_id: str) -> list[DistrictResult]:
     """The district's result in the latest finished run of each goal (one query)."""
-    newest = (
-        DistrictResult.objects.filter(
-            district_id=district_id, run__goal=OuterRef("run__goal"), run__status=RunStatus.DONE
-        )
-        .order_by("-run__cutoff", "-run__created_at", "-run_id")
-        .values("pk")[:1]
-    )
     return list(
-        DistrictResult.objects.filter(district_id=district_id, run__status=RunStatus.DONE)
-        .filter(pk=Subquery(newest))
+        DistrictResult.objects.filter(district_id=district_id)
+        .latest_per_goal()
         .select_related("run", "run__goal")
         .order_by("run__goal__year", "run__goal__number")
     )
@@ -35,7 +27,7 @@ def run_progress_for(user, run: EvaluationRun) -> EvaluationRun:
     never saved."""
     if user.sees_all_districts:
         return run
-    done = scoped(run.results.all(), user, "district_id").exists()
+    done = run.results.visible_to(user).exists()
     in_scope = done or (
         bool(user.district_id)
         and DistrictCategory.objects.filter(
@@ -49,7 +41,7 @@ def run_progress_for(user, run: EvaluationRun) -> EvaluationRun:
 def run_results_for(user, run: EvaluationRun, query) -> tuple[QuerySet[DistrictResult], str]:
     """The run's district results the user may see, filtered by `ResultFilter` from the `query`
     (page and export alike), and the department filtered on ("" for none)."""
-    results = scoped(run.results.all(), user, "district_id").select_related(
+    results = run.results.visible_to(user).select_related(
         "district", "district__province", "district__department"
     )
     filterset = ResultFilter(query, queryset=results)

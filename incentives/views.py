@@ -74,7 +74,8 @@ def goal_detail(request: HttpRequest, code: str) -> HttpResponse:
     by_department = []
     if run:
         by_department = list(
-            scoped(DistrictResult.objects.filter(run=run), request.user, "district_id")
+            DistrictResult.objects.filter(run=run)
+            .visible_to(request.user)
             .values("district__department_id", "district__department__name")
             .annotate(total=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
             .order_by("district__department_id")
