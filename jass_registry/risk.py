@@ -1,7 +1,8 @@
 """Risk signals (alertas) of a JASS: computed in the query that lists JASS, never stored by hand.
 
-`with_risk(queryset, today)` adds the annotations one listing needs, so a page of thousands of
-JASS shows its signals without a query per row; `signals_of(jass)` reads them back with the
+`with_risk(queryset, today)`, read as `Jass.objects.in_district(d).with_risk(today)`, adds the
+annotations one listing needs, so a page of thousands of JASS shows its signals without a query
+per row; `signals_of(jass)` reads them back with the
 reason each fired. The signals read the summary fields that the visits app keeps current
 (last training); until visits are recorded, a new board shows "no training recorded".
 """
