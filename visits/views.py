@@ -468,8 +468,9 @@ def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
     form = WorkPlanForm(data, jass_list=jass_list, initial=initial)
     errors = []
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(_("Solo el personal del ATM del distrito planifica."))
+        require_staff_of(
+            request.user, district.ubigeo, _("Solo el personal del ATM del distrito planifica.")
+        )
         errors = form.error_messages()
         if not errors:
             try:
