@@ -20,12 +20,12 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from common.serializing import FastRepresentation
 from incentives.api import GoalViewSet, RunViewSet
 from incentives.queries import latest_results
 from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet
 from jass_registry.indicators import district_indicators
 from territory.models import ApiToken, AtmBudget, AtmOffice, District, TokenRevocation
-from territory.serializing import FastRepresentation
 from territory.services import api_token_issue, api_token_revoke
 from visits.api import VisitViewSet
 

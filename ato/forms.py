@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from territory.validators import no_control_characters
+from common.validators import no_control_characters
 
 
 class LoginForm(AuthenticationForm):

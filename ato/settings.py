@@ -210,7 +210,7 @@ if HTTPS:
 # Content-Security-Policy on every response (django-csp): scripts and styles only from our own
 # static files, so no inline script runs (charts read their data from json_script, htmx is told
 # not to inject its indicator style, Swagger UI loads its init script from a URL). A response
-# that sets its own policy keeps it (uploaded files: `sandbox`, territory/uploads.py).
+# that sets its own policy keeps it (uploaded files: `sandbox`, common/uploads.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -255,7 +255,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The work plan grid posts 12 fields per JASS: a district of 536 JASS (the largest) sends 6,433.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# --- Imports (CSV/XLSX, read by territory/spreadsheets.py) --------------------------------
+# --- Imports (CSV/XLSX, read by common/spreadsheets.py) --------------------------------
 ATO_IMPORT_MAX_BYTES = int(os.environ.get("ATO_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 ATO_IMPORT_MAX_CELL_CHARS = int(os.environ.get("ATO_IMPORT_MAX_CELL_CHARS", "1000"))
 

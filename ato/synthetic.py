@@ -37,6 +37,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from ato.models import SyntheticDataset
+from common.text import fold
 from incentives.models import (
     DistrictResult,
     EvaluationRun,
@@ -60,7 +61,6 @@ from jass_registry.models import (
     WaterSystem,
 )
 from territory.models import AtmBudget, AtmOffice, District, DistrictCategory, Role, User
-from territory.text import fold
 from visits.models import Agreement, ChlorineReading, PlannedVisit, Visit, VisitKind, WorkPlan
 from visits.services import summaries_rebuild
 

@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.exporting import csv_response
 from incentives.models import RequirementResult
 from incentives.queries import latest_results
 from jass_registry.indicators import district_indicators
 from jass_registry.models import Jass
 from jass_registry.risk import signals_of
 from territory.access import district_for_read, require_reviewer, reviewer_required
-from territory.exporting import csv_response
 from territory.models import AtmOffice
 
 from .districts import (

@@ -192,7 +192,7 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from territory import spreadsheets
+    from common import spreadsheets
 
     call_command("migrate", verbosity=0)
     limit = settings.ATO_IMPORT_MAX_BYTES

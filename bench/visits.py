@@ -49,9 +49,9 @@ def clean(models):
 
 
 def main():
+    from common.text import fold
     from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
     from territory.models import Role, User
-    from territory.text import fold
     from visits.models import Agreement, ChlorineReading, Visit
     from visits.services import summaries_rebuild
 

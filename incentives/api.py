@@ -13,9 +13,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
 
+from common.exporting import export_response
+from common.validators import no_control_characters
 from territory.access import IsReviewer, require_reviewer
-from territory.exporting import export_response
-from territory.validators import no_control_characters
 
 from . import services
 from .filters import ResultFilter

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.uploads import UploadField
+from common.validators import no_control_characters
 from territory.forms import DateInput
-from territory.uploads import UploadField
-from territory.validators import no_control_characters
 
 from .checks import CheckKind
 from .models import DistrictResult, Evidence, Requirement, RunKind

@@ -13,16 +13,16 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from territory.access import scoped
-from territory.models import District
-from territory.uploads import UploadFileField, UploadPath
-from territory.validators import (
+from common.uploads import UploadFileField, UploadPath
+from common.validators import (
     NotBefore,
     no_control_characters,
     not_after_2100,
     not_in_future,
     text_validators,
 )
+from territory.access import scoped
+from territory.models import District
 
 from .checks import CheckKind, validate_params
 
@@ -246,7 +246,7 @@ class EvidenceStatus(models.TextChoices):
 
 
 # evidence/<ubigeo>/<random>.<pdf|jpg|png>: named after the type found in the content, never
-# after the client's name; files are served only through a scoped view (territory/uploads.py).
+# after the client's name; files are served only through a scoped view (common/uploads.py).
 # Kept under this name because migration 0001 refers to it.
 evidence_path = UploadPath("evidence", by="district_id")
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.uploads import validate_upload
 from territory.models import District, DistrictCategory
-from territory.uploads import validate_upload
 
 from . import engine
 from .checks import CheckKind
@@ -224,7 +224,7 @@ def evidence_submit(
 ) -> Evidence:
     """A district's document for a requirement of kind `evidence`, with its first event.
 
-    The file is checked by its content here too (territory/uploads.py), so no door skips it."""
+    The file is checked by its content here too (common/uploads.py), so no door skips it."""
     if not user.is_staff_of(district.ubigeo):
         raise ValidationError(_("Solo el personal del ATM del distrito presenta evidencias."))
     if requirement.kind != CheckKind.EVIDENCE:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from territory import uploads
+from common import uploads
 from territory.access import (
     district_for_read,
     district_for_write,

@@ -16,9 +16,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from common.serializing import FastRepresentation
 from territory.access import DistrictStaffWrites, OwnDistrictObjects, OwnDistrictRelatedField
 from territory.models import District
-from territory.serializing import FastRepresentation
 
 from . import services
 from .filters import BoardTermFilter, JassFilter, WaterSystemFilter

@@ -10,27 +10,16 @@ page's FilterSet extends the API's: the same filters, with the page's labels and
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from territory.text import fold
-from territory.validators import no_control_characters
+from common.filters import IdFilter
+from common.text import fold
+from common.validators import no_control_characters
 
 from .models import BoardTerm, Jass, JassKind, JassStatus, WaterSystem
 from .risk import Signal, filter_signal
 
 ANY_SIGNAL = "any"
-
-
-class IdFilter(django_filters.NumberFilter):
-    """An id: a whole number that fits the database (a bad one is a 400, not a crash)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 class JassFilter(django_filters.FilterSet):

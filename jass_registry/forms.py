@@ -4,8 +4,8 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import no_control_characters
 from territory.forms import DateInput
-from territory.validators import no_control_characters
 
 from .models import (
     BoardMember,

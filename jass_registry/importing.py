@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from territory import spreadsheets
-from territory.text import fold
+from common import spreadsheets
+from common.text import fold
 
 from .models import ChangeRecord, Jass, JassKind, JassStatus
 from .services import DISSOLVE_WITH_ITS_ACTION, JASS_FIELDS, _plain, similar_name_key
@@ -183,7 +183,7 @@ def _row_data(values: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
 
 def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview:
     """Each row's errors, or what would be created and updated; nothing is written. The file
-    is read through `territory.spreadsheets` (size, row, column and cell limits)."""
+    is read through `common.spreadsheets` (size, row, column and cell limits)."""
     rows = spreadsheets.read_rows(content, filename=filename, max_rows=MAX_ROWS)
     try:
         return _preview_rows(rows, district_id)

@@ -30,7 +30,8 @@ def district_indicators(district_id: str, today: dt.date) -> dict[str, Ratio]:
         jass=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today
     )
     jass = (
-        Jass.objects.in_district(district_id).active()
+        Jass.objects.in_district(district_id)
+        .active()
         .annotate(has_board=Exists(current_board))
         .aggregate(
             active=Count("pk"),

@@ -16,10 +16,8 @@ from django.db.models import Count, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from territory.access import scoped
-from territory.models import District
-from territory.text import fold
-from territory.validators import (
+from common.text import fold
+from common.validators import (
     FieldConstraintErrorsMixin,
     latitude_in_peru,
     longitude_in_peru,
@@ -28,6 +26,8 @@ from territory.validators import (
     not_before_1900,
     not_in_future,
 )
+from territory.access import scoped
+from territory.models import District
 
 from .risk import with_risk
 from .standards import ADEQUATE_CHLORINE_MG_L

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from territory.text import fold
+from common.text import fold
 
 from .models import (
     BoardMember,
@@ -243,7 +243,7 @@ def water_system_update(*, user, system: WaterSystem, data: dict[str, Any]) -> W
 
 @transaction.atomic
 def water_system_retire(*, user, system: WaterSystem, retired_on: dt.date) -> WaterSystem:
-    from territory.validators import not_in_future
+    from common.validators import not_in_future
 
     ensure_not_dissolved(system.jass)
     not_in_future(retired_on)

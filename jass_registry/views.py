@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from territory import spreadsheets
+from common import spreadsheets
+from common.exporting import export_response
 from territory.access import STAFF_ONLY, district_for_read, district_for_write, require_staff_of
-from territory.exporting import export_response
 from territory.models import District
 
 from . import importing, services

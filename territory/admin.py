@@ -5,7 +5,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import spreadsheets
+from common import spreadsheets
+
 from .models import (
     ApiToken,
     AtmBudget,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .text import fold
+from common.text import fold
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "territory.json"
 

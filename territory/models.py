@@ -11,9 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.text import SpanishOrder, fold
+from common.validators import NotBefore, no_control_characters, not_in_future
+
 from .access import scoped
-from .text import SpanishOrder, fold
-from .validators import NotBefore, no_control_characters, not_in_future
 
 ubigeo_validator = RegexValidator(r"^[0-9]{6}\Z", _("El ubigeo tiene 6 dígitos."))
 

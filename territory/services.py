@@ -15,7 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import spreadsheets
+from common import spreadsheets
+
 from .models import ApiToken, AtmOffice, District, DistrictCategory, TokenRevocation, User
 
 CATEGORY_COLUMNS = ("ubigeo", "year", "category")
@@ -36,7 +37,7 @@ class ImportResult:
 def categories_import(*, content: bytes) -> ImportResult:
     """Import `ubigeo,year,category` rows of a CSV (UTF-8). Every row is checked first; if any
     row is wrong, nothing is written and each wrong row is reported with its line number. The
-    file is read through `territory.spreadsheets` (size, row and cell limits)."""
+    file is read through `common.spreadsheets` (size, row and cell limits)."""
     result = ImportResult()
     rows = spreadsheets.read_rows(content, filename="categorias.csv", max_rows=CATEGORY_MAX_ROWS)
     try:

@@ -14,7 +14,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jass_registry.filters import IdFilter
+from common.filters import IdFilter
 from jass_registry.models import Jass
 from territory.forms import DateInput
 from territory.models import User

@@ -4,11 +4,11 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import no_control_characters
 from jass_registry.models import Jass, JassStatus, WaterSystem
 from territory.forms import DateInput
-from territory.validators import no_control_characters
 
-from .models import Agreement, ChlorineReading, Topic, Visit
+from .models import MAX_PLANNED_VISITS, Agreement, ChlorineReading, Topic, Visit
 from .services import MAX_AGREEMENTS_PER_VISIT, MAX_READINGS_PER_VISIT
 
 
@@ -135,9 +135,9 @@ MONTHS = range(1, 13)
 
 
 class PlannedVisitsField(forms.Field):
-    """One cell of the work-plan grid: empty, or 0 to 31 planned visits (PlannedVisit.visits'
-    bound) written in ASCII digits. The error names the JASS and the month, since the grid shows
-    them all at once above the table."""
+    """One cell of the work-plan grid: empty, or 0 to MAX_PLANNED_VISITS planned visits (the
+    model's bound) written in ASCII digits. The error names the JASS and the month, since the
+    grid shows them all at once above the table."""
 
     widget = forms.TextInput
 
@@ -149,10 +149,10 @@ class PlannedVisitsField(forms.Field):
         raw = (value or "").strip()
         if raw == "":
             return None
-        if not (raw.isascii() and raw.isdigit()) or int(raw) > 31:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_PLANNED_VISITS:
             raise forms.ValidationError(
-                _("%(jass)s, mes %(m)d: «%(v)s» no es un número de 0 a 31.")
-                % {"jass": self.jass.name, "m": self.month, "v": raw}
+                _("%(jass)s, mes %(m)d: «%(v)s» no es un número de 0 a %(max)d.")
+                % {"jass": self.jass.name, "m": self.month, "v": raw, "max": MAX_PLANNED_VISITS}
             )
         return int(raw)
 

@@ -9,16 +9,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jass_registry.models import Jass, WaterSystem
-from territory.access import scoped
-from territory.models import District
-from territory.validators import (
+from common.validators import (
     no_control_characters,
     not_after_2100,
     not_before_2000,
     not_in_future,
     text_validators,
 )
+from jass_registry.models import Jass, WaterSystem
+from territory.access import scoped
+from territory.models import District
 
 
 class VisitKind(models.TextChoices):
@@ -290,6 +290,11 @@ class WorkPlan(models.Model):
         return f"{self.district_id} {self.year}"
 
 
+# Visits planned for one JASS in one month: at most one a day. The grid, the service and the
+# model read this bound.
+MAX_PLANNED_VISITS = 31
+
+
 class PlannedVisit(models.Model):
     plan = models.ForeignKey(
         WorkPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("plan")
@@ -301,7 +306,7 @@ class PlannedVisit(models.Model):
         _("mes"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     visits = models.PositiveSmallIntegerField(
-        _("visitas previstas"), validators=[MaxValueValidator(31)]
+        _("visitas previstas"), validators=[MaxValueValidator(MAX_PLANNED_VISITS)]
     )
 
     class Meta:

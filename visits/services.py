@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 from jass_registry.models import ChangeRecord, Jass, JassStatus, WaterSystem
 from jass_registry.standards import ADEQUATE_CHLORINE_MG_L
 
-from .models import Agreement, ChlorineReading, PlannedVisit, Visit, VisitKind, WorkPlan
+from .models import (
+    MAX_PLANNED_VISITS,
+    Agreement,
+    ChlorineReading,
+    PlannedVisit,
+    Visit,
+    VisitKind,
+    WorkPlan,
+)
 
 VOID_REASON_MAX_LENGTH = Visit._meta.get_field("void_reason").max_length
 # One visit's lines: an acta holds a handful of readings and agreements; the caps keep one
@@ -453,8 +461,10 @@ def work_plan_save(
             errors.append(_("La JASS %(id)s no es del distrito.") % {"id": jass_id})
         if not 1 <= month <= 12:
             errors.append(_("Mes no válido: %(m)s.") % {"m": month})
-        if count < 0 or count > 31:
-            errors.append(_("Las visitas previstas van de 0 a 31."))
+        if count < 0 or count > MAX_PLANNED_VISITS:
+            errors.append(
+                _("Las visitas previstas van de 0 a %(max)d.") % {"max": MAX_PLANNED_VISITS}
+            )
     if errors:
         raise ValidationError(errors)
     plan, _created = WorkPlan.objects.get_or_create(district_id=district_id, year=year)

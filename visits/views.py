@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.exporting import export_response
 from jass_registry.models import Jass, JassStatus, WaterSystem
 from jass_registry.standards import ADEQUATE_CHLORINE_MG_L
 from territory.access import district_for_read, district_for_write, require_staff_of
-from territory.exporting import export_response
 from territory.models import District
 
 from . import services

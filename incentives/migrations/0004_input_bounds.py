@@ -2,7 +2,7 @@
 
 import datetime
 import django.core.validators
-import territory.validators
+import common.validators
 from django.db import migrations, models
 
 
@@ -16,32 +16,32 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='districtresult',
             name='review_comment',
-            field=models.TextField(blank=True, max_length=2000, validators=[territory.validators.no_control_characters, django.core.validators.MaxLengthValidator(2000)], verbose_name='comentario del revisor'),
+            field=models.TextField(blank=True, max_length=2000, validators=[common.validators.no_control_characters, django.core.validators.MaxLengthValidator(2000)], verbose_name='comentario del revisor'),
         ),
         migrations.AlterField(
             model_name='evaluationrun',
             name='cutoff',
-            field=models.DateField(validators=[territory.validators.NotBefore(datetime.date(2009, 1, 1)), territory.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fecha de corte'),
+            field=models.DateField(validators=[common.validators.NotBefore(datetime.date(2009, 1, 1)), common.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fecha de corte'),
         ),
         migrations.AlterField(
             model_name='evidence',
             name='comment',
-            field=models.TextField(blank=True, max_length=2000, validators=[territory.validators.no_control_characters, django.core.validators.MaxLengthValidator(2000)], verbose_name='observación del revisor'),
+            field=models.TextField(blank=True, max_length=2000, validators=[common.validators.no_control_characters, django.core.validators.MaxLengthValidator(2000)], verbose_name='observación del revisor'),
         ),
         migrations.AlterField(
             model_name='evidence',
             name='issued_on',
-            field=models.DateField(validators=[territory.validators.NotBefore(datetime.date(1990, 1, 1)), territory.validators.not_in_future], verbose_name='fecha del documento'),
+            field=models.DateField(validators=[common.validators.NotBefore(datetime.date(1990, 1, 1)), common.validators.not_in_future], verbose_name='fecha del documento'),
         ),
         migrations.AlterField(
             model_name='evidence',
             name='number',
-            field=models.CharField(max_length=80, validators=[territory.validators.no_control_characters], verbose_name='número'),
+            field=models.CharField(max_length=80, validators=[common.validators.no_control_characters], verbose_name='número'),
         ),
         migrations.AlterField(
             model_name='evidenceevent',
             name='comment',
-            field=models.TextField(blank=True, max_length=2000, validators=[territory.validators.no_control_characters, django.core.validators.MaxLengthValidator(2000)]),
+            field=models.TextField(blank=True, max_length=2000, validators=[common.validators.no_control_characters, django.core.validators.MaxLengthValidator(2000)]),
         ),
         migrations.AlterField(
             model_name='goal',
@@ -51,12 +51,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='goal',
             name='deadline',
-            field=models.DateField(validators=[territory.validators.NotBefore(datetime.date(2009, 1, 1)), territory.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fecha límite'),
+            field=models.DateField(validators=[common.validators.NotBefore(datetime.date(2009, 1, 1)), common.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fecha límite'),
         ),
         migrations.AlterField(
             model_name='goal',
             name='title',
-            field=models.CharField(max_length=300, validators=[territory.validators.no_control_characters], verbose_name='título'),
+            field=models.CharField(max_length=300, validators=[common.validators.no_control_characters], verbose_name='título'),
         ),
         migrations.AlterField(
             model_name='goal',
@@ -66,21 +66,21 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='requirement',
             name='code',
-            field=models.CharField(max_length=20, validators=[territory.validators.no_control_characters], verbose_name='código'),
+            field=models.CharField(max_length=20, validators=[common.validators.no_control_characters], verbose_name='código'),
         ),
         migrations.AlterField(
             model_name='requirement',
             name='specification',
-            field=models.TextField(blank=True, max_length=5000, validators=[territory.validators.no_control_characters, django.core.validators.MaxLengthValidator(5000)], verbose_name='especificación'),
+            field=models.TextField(blank=True, max_length=5000, validators=[common.validators.no_control_characters, django.core.validators.MaxLengthValidator(5000)], verbose_name='especificación'),
         ),
         migrations.AlterField(
             model_name='requirement',
             name='title',
-            field=models.CharField(max_length=300, validators=[territory.validators.no_control_characters], verbose_name='actividad / requisito'),
+            field=models.CharField(max_length=300, validators=[common.validators.no_control_characters], verbose_name='actividad / requisito'),
         ),
         migrations.AlterField(
             model_name='requirement',
             name='verification_means',
-            field=models.TextField(blank=True, max_length=2000, validators=[territory.validators.no_control_characters, django.core.validators.MaxLengthValidator(2000)], verbose_name='medio de verificación'),
+            field=models.TextField(blank=True, max_length=2000, validators=[common.validators.no_control_characters, django.core.validators.MaxLengthValidator(2000)], verbose_name='medio de verificación'),
         ),
     ]

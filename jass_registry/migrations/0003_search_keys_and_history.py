@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def fill_search_keys(apps, schema_editor):
-    from territory.text import fold
+    from common.text import fold
 
     Jass = apps.get_model("jass_registry", "Jass")
     rows = list(Jass.objects.only("pk", "name", "communities"))

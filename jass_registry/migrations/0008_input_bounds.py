@@ -2,7 +2,7 @@
 
 import datetime
 import django.core.validators
-import territory.validators
+import common.validators
 from django.db import migrations, models
 
 
@@ -21,42 +21,42 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='boardmember',
             name='ends_on',
-            field=models.DateField(blank=True, null=True, validators=[territory.validators.NotBefore(datetime.date(1900, 1, 1)), territory.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fin (si difiere)'),
+            field=models.DateField(blank=True, null=True, validators=[common.validators.NotBefore(datetime.date(1900, 1, 1)), common.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fin (si difiere)'),
         ),
         migrations.AlterField(
             model_name='boardmember',
             name='full_name',
-            field=models.CharField(max_length=150, validators=[territory.validators.no_control_characters], verbose_name='nombres y apellidos'),
+            field=models.CharField(max_length=150, validators=[common.validators.no_control_characters], verbose_name='nombres y apellidos'),
         ),
         migrations.AlterField(
             model_name='boardmember',
             name='phone',
-            field=models.CharField(blank=True, max_length=20, validators=[territory.validators.no_control_characters], verbose_name='teléfono'),
+            field=models.CharField(blank=True, max_length=20, validators=[common.validators.no_control_characters], verbose_name='teléfono'),
         ),
         migrations.AlterField(
             model_name='boardmember',
             name='starts_on',
-            field=models.DateField(blank=True, null=True, validators=[territory.validators.NotBefore(datetime.date(1900, 1, 1)), territory.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='inicio (si difiere)'),
+            field=models.DateField(blank=True, null=True, validators=[common.validators.NotBefore(datetime.date(1900, 1, 1)), common.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='inicio (si difiere)'),
         ),
         migrations.AlterField(
             model_name='boardterm',
             name='elected_on',
-            field=models.DateField(blank=True, null=True, validators=[territory.validators.NotBefore(datetime.date(1900, 1, 1)), territory.validators.not_in_future], verbose_name='fecha de elección'),
+            field=models.DateField(blank=True, null=True, validators=[common.validators.NotBefore(datetime.date(1900, 1, 1)), common.validators.not_in_future], verbose_name='fecha de elección'),
         ),
         migrations.AlterField(
             model_name='boardterm',
             name='election_record',
-            field=models.CharField(blank=True, max_length=120, validators=[territory.validators.no_control_characters], verbose_name='acta de elección en asamblea general'),
+            field=models.CharField(blank=True, max_length=120, validators=[common.validators.no_control_characters], verbose_name='acta de elección en asamblea general'),
         ),
         migrations.AlterField(
             model_name='boardterm',
             name='ends_on',
-            field=models.DateField(validators=[territory.validators.NotBefore(datetime.date(1900, 1, 1)), territory.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fin del periodo'),
+            field=models.DateField(validators=[common.validators.NotBefore(datetime.date(1900, 1, 1)), common.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fin del periodo'),
         ),
         migrations.AlterField(
             model_name='boardterm',
             name='starts_on',
-            field=models.DateField(validators=[territory.validators.NotBefore(datetime.date(1900, 1, 1)), territory.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='inicio del periodo'),
+            field=models.DateField(validators=[common.validators.NotBefore(datetime.date(1900, 1, 1)), common.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='inicio del periodo'),
         ),
         migrations.AlterField(
             model_name='jass',
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='jass',
             name='communities',
-            field=models.CharField(blank=True, max_length=300, validators=[territory.validators.no_control_characters], verbose_name='centros poblados / comunidades atendidas'),
+            field=models.CharField(blank=True, max_length=300, validators=[common.validators.no_control_characters], verbose_name='centros poblados / comunidades atendidas'),
         ),
         migrations.AlterField(
             model_name='jass',
@@ -81,22 +81,22 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='jass',
             name='name',
-            field=models.CharField(max_length=200, validators=[territory.validators.no_control_characters], verbose_name='nombre'),
+            field=models.CharField(max_length=200, validators=[common.validators.no_control_characters], verbose_name='nombre'),
         ),
         migrations.AlterField(
             model_name='jass',
             name='recognition_resolution',
-            field=models.CharField(blank=True, max_length=60, validators=[territory.validators.no_control_characters], verbose_name='resolución de reconocimiento'),
+            field=models.CharField(blank=True, max_length=60, validators=[common.validators.no_control_characters], verbose_name='resolución de reconocimiento'),
         ),
         migrations.AlterField(
             model_name='jass',
             name='recognized_on',
-            field=models.DateField(blank=True, null=True, validators=[territory.validators.NotBefore(datetime.date(1900, 1, 1)), territory.validators.not_in_future], verbose_name='fecha de reconocimiento'),
+            field=models.DateField(blank=True, null=True, validators=[common.validators.NotBefore(datetime.date(1900, 1, 1)), common.validators.not_in_future], verbose_name='fecha de reconocimiento'),
         ),
         migrations.AlterField(
             model_name='jass',
             name='registry_number',
-            field=models.CharField(blank=True, max_length=30, validators=[territory.validators.no_control_characters], verbose_name='N.° de inscripción en el Libro de Registro'),
+            field=models.CharField(blank=True, max_length=30, validators=[common.validators.no_control_characters], verbose_name='N.° de inscripción en el Libro de Registro'),
         ),
         migrations.AlterField(
             model_name='watersystem',
@@ -106,11 +106,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='watersystem',
             name='name',
-            field=models.CharField(max_length=200, validators=[territory.validators.no_control_characters], verbose_name='nombre'),
+            field=models.CharField(max_length=200, validators=[common.validators.no_control_characters], verbose_name='nombre'),
         ),
         migrations.AlterField(
             model_name='watersystem',
             name='retired_on',
-            field=models.DateField(blank=True, null=True, validators=[territory.validators.NotBefore(datetime.date(1900, 1, 1)), territory.validators.not_in_future], verbose_name='dado de baja'),
+            field=models.DateField(blank=True, null=True, validators=[common.validators.NotBefore(datetime.date(1900, 1, 1)), common.validators.not_in_future], verbose_name='dado de baja'),
         ),
     ]

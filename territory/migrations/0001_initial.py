@@ -5,7 +5,7 @@ import django.contrib.auth.validators
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import territory.text
+import common.text
 from django.db import migrations, models
 
 
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'distrito',
                 'verbose_name_plural': 'distritos',
-                'ordering': [territory.text.SpanishOrder('name')],
+                'ordering': [common.text.SpanishOrder('name')],
             },
         ),
         migrations.CreateModel(
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'departamento',
                 'verbose_name_plural': 'departamentos',
-                'ordering': [territory.text.SpanishOrder('name')],
+                'ordering': [common.text.SpanishOrder('name')],
             },
         ),
         migrations.CreateModel(
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'provincia',
                 'verbose_name_plural': 'provincias',
-                'ordering': [territory.text.SpanishOrder('name')],
+                'ordering': [common.text.SpanishOrder('name')],
             },
         ),
         migrations.AddField(

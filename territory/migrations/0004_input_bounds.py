@@ -2,7 +2,7 @@
 
 import datetime
 import django.core.validators
-import territory.validators
+import common.validators
 from django.db import migrations, models
 
 
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='atmbudget',
             name='description',
-            field=models.CharField(blank=True, max_length=200, validators=[territory.validators.no_control_characters], verbose_name='detalle'),
+            field=models.CharField(blank=True, max_length=200, validators=[common.validators.no_control_characters], verbose_name='detalle'),
         ),
         migrations.AlterField(
             model_name='atmbudget',
@@ -26,47 +26,47 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='atmoffice',
             name='address',
-            field=models.CharField(blank=True, max_length=200, validators=[territory.validators.no_control_characters], verbose_name='dirección'),
+            field=models.CharField(blank=True, max_length=200, validators=[common.validators.no_control_characters], verbose_name='dirección'),
         ),
         migrations.AlterField(
             model_name='atmoffice',
             name='email',
-            field=models.EmailField(blank=True, max_length=254, validators=[territory.validators.no_control_characters], verbose_name='correo electrónico institucional'),
+            field=models.EmailField(blank=True, max_length=254, validators=[common.validators.no_control_characters], verbose_name='correo electrónico institucional'),
         ),
         migrations.AlterField(
             model_name='atmoffice',
             name='head_designated_on',
-            field=models.DateField(blank=True, null=True, validators=[territory.validators.NotBefore(datetime.date(1990, 1, 1)), territory.validators.not_in_future], verbose_name='fecha de designación'),
+            field=models.DateField(blank=True, null=True, validators=[common.validators.NotBefore(datetime.date(1990, 1, 1)), common.validators.not_in_future], verbose_name='fecha de designación'),
         ),
         migrations.AlterField(
             model_name='atmoffice',
             name='head_name',
-            field=models.CharField(blank=True, max_length=150, validators=[territory.validators.no_control_characters], verbose_name='responsable del ATM'),
+            field=models.CharField(blank=True, max_length=150, validators=[common.validators.no_control_characters], verbose_name='responsable del ATM'),
         ),
         migrations.AlterField(
             model_name='atmoffice',
             name='head_resolution',
-            field=models.CharField(blank=True, max_length=60, validators=[territory.validators.no_control_characters], verbose_name='resolución de designación (N.°)'),
+            field=models.CharField(blank=True, max_length=60, validators=[common.validators.no_control_characters], verbose_name='resolución de designación (N.°)'),
         ),
         migrations.AlterField(
             model_name='atmoffice',
             name='ordinance_date',
-            field=models.DateField(blank=True, null=True, validators=[territory.validators.NotBefore(datetime.date(1990, 1, 1)), territory.validators.not_in_future], verbose_name='fecha de la ordenanza'),
+            field=models.DateField(blank=True, null=True, validators=[common.validators.NotBefore(datetime.date(1990, 1, 1)), common.validators.not_in_future], verbose_name='fecha de la ordenanza'),
         ),
         migrations.AlterField(
             model_name='atmoffice',
             name='ordinance_number',
-            field=models.CharField(blank=True, max_length=60, validators=[territory.validators.no_control_characters], verbose_name='ordenanza municipal de creación (N.°)'),
+            field=models.CharField(blank=True, max_length=60, validators=[common.validators.no_control_characters], verbose_name='ordenanza municipal de creación (N.°)'),
         ),
         migrations.AlterField(
             model_name='department',
             name='code',
-            field=models.CharField(max_length=2, primary_key=True, serialize=False, validators=[territory.validators.no_control_characters], verbose_name='código'),
+            field=models.CharField(max_length=2, primary_key=True, serialize=False, validators=[common.validators.no_control_characters], verbose_name='código'),
         ),
         migrations.AlterField(
             model_name='department',
             name='name',
-            field=models.CharField(max_length=80, validators=[territory.validators.no_control_characters], verbose_name='nombre'),
+            field=models.CharField(max_length=80, validators=[common.validators.no_control_characters], verbose_name='nombre'),
         ),
         migrations.AlterField(
             model_name='district',
@@ -76,12 +76,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='district',
             name='capital',
-            field=models.CharField(blank=True, max_length=100, validators=[territory.validators.no_control_characters], verbose_name='capital'),
+            field=models.CharField(blank=True, max_length=100, validators=[common.validators.no_control_characters], verbose_name='capital'),
         ),
         migrations.AlterField(
             model_name='district',
             name='name',
-            field=models.CharField(max_length=100, validators=[territory.validators.no_control_characters], verbose_name='nombre'),
+            field=models.CharField(max_length=100, validators=[common.validators.no_control_characters], verbose_name='nombre'),
         ),
         migrations.AlterField(
             model_name='district',
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='districtcategory',
             name='category',
-            field=models.CharField(max_length=8, validators=[territory.validators.no_control_characters], verbose_name='tipo de municipalidad'),
+            field=models.CharField(max_length=8, validators=[common.validators.no_control_characters], verbose_name='tipo de municipalidad'),
         ),
         migrations.AlterField(
             model_name='districtcategory',
@@ -101,21 +101,21 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='province',
             name='code',
-            field=models.CharField(max_length=4, primary_key=True, serialize=False, validators=[territory.validators.no_control_characters], verbose_name='código'),
+            field=models.CharField(max_length=4, primary_key=True, serialize=False, validators=[common.validators.no_control_characters], verbose_name='código'),
         ),
         migrations.AlterField(
             model_name='province',
             name='name',
-            field=models.CharField(max_length=80, validators=[territory.validators.no_control_characters], verbose_name='nombre'),
+            field=models.CharField(max_length=80, validators=[common.validators.no_control_characters], verbose_name='nombre'),
         ),
         migrations.AlterField(
             model_name='user',
             name='first_name',
-            field=models.CharField(blank=True, max_length=150, validators=[territory.validators.no_control_characters], verbose_name='nombres'),
+            field=models.CharField(blank=True, max_length=150, validators=[common.validators.no_control_characters], verbose_name='nombres'),
         ),
         migrations.AlterField(
             model_name='user',
             name='last_name',
-            field=models.CharField(blank=True, max_length=150, validators=[territory.validators.no_control_characters], verbose_name='apellidos'),
+            field=models.CharField(blank=True, max_length=150, validators=[common.validators.no_control_characters], verbose_name='apellidos'),
         ),
     ]

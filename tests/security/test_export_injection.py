@@ -1,6 +1,6 @@
 """Spreadsheet exports are safe to open: a text that would start a formula comes out as text
 (prefixed with `'`), XLSX strings are strings, and a character XML cannot hold never breaks an
-export. Every export goes through `territory.exporting`; one export of each app is checked."""
+export. Every export goes through `common.exporting`; one export of each app is checked."""
 
 import csv
 import datetime as dt

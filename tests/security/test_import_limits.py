@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from bench.import_limits import declared_huge_xlsx, huge_cell_csv, xlsx, zip_bomb_xlsx
+from common import spreadsheets
 from jass_registry import importing
 from jass_registry.models import Jass
-from territory import spreadsheets
 from territory.models import DistrictCategory
 
 CASCAS = "131101"

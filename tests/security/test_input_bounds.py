@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from common.validators import no_control_characters
 from jass_registry.models import Jass
-from territory.validators import no_control_characters
 from tests.conftest import CASCAS, api_client_for
 from tests.factories import JassFactory, WaterSystemFactory
 from visits import services

@@ -3,7 +3,7 @@
 An evidence file that started with `%PDF` but was named `acta.htm` used to be stored as `.htm`
 and served as `text/html`, inline: a script in it, opened by a reviewer, acted in the reviewer's
 name. Every upload is now stored under the type found in its content and served with that type,
-`nosniff` and a `sandbox` policy (territory/uploads.py)."""
+`nosniff` and a `sandbox` policy (common/uploads.py)."""
 
 import datetime as dt
 

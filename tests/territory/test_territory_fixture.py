@@ -2,8 +2,8 @@ import io
 
 from django.core.management import call_command
 
+from common.text import fold
 from territory.models import Department, District, Province
-from territory.text import fold
 
 
 def test_it_has_all_of_perus_territory(db):

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import territory.validators
+import common.validators
 import visits.models
 from django.conf import settings
 from django.db import migrations, models
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             name='Visit',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(validators=[territory.validators.not_in_future], verbose_name='fecha')),
+                ('date', models.DateField(validators=[common.validators.not_in_future], verbose_name='fecha')),
                 ('kind', models.CharField(choices=[('technical_assistance', 'Asistencia técnica'), ('training', 'Capacitación'), ('supervision', 'Supervisión'), ('follow_up', 'Seguimiento')], max_length=24, verbose_name='tipo de visita')),
                 ('topics', models.JSONField(blank=True, default=list, validators=[visits.models.validate_topics], verbose_name='temas')),
                 ('findings', models.TextField(blank=True, verbose_name='hallazgos')),
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             name='ChlorineReading',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('taken_on', models.DateField(validators=[territory.validators.not_in_future], verbose_name='fecha de medición')),
+                ('taken_on', models.DateField(validators=[common.validators.not_in_future], verbose_name='fecha de medición')),
                 ('point', models.CharField(choices=[('reservoir', 'Reservorio'), ('first_house', 'Primera vivienda'), ('last_house', 'Última vivienda')], max_length=12, verbose_name='punto')),
                 ('mg_per_l', models.DecimalField(decimal_places=2, max_digits=4, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5)], verbose_name='cloro residual libre (mg/L)')),
                 ('water_system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='readings', to='jass_registry.watersystem', verbose_name='sistema de agua')),

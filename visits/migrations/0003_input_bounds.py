@@ -2,7 +2,7 @@
 
 import datetime
 import django.core.validators
-import territory.validators
+import common.validators
 from django.db import migrations, models
 
 
@@ -16,46 +16,46 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='agreement',
             name='done_on',
-            field=models.DateField(blank=True, null=True, validators=[territory.validators.NotBefore(datetime.date(2000, 1, 1)), territory.validators.not_in_future], verbose_name='cumplido el'),
+            field=models.DateField(blank=True, null=True, validators=[common.validators.NotBefore(datetime.date(2000, 1, 1)), common.validators.not_in_future], verbose_name='cumplido el'),
         ),
         migrations.AlterField(
             model_name='agreement',
             name='due_on',
-            field=models.DateField(validators=[territory.validators.NotBefore(datetime.date(2000, 1, 1)), territory.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fecha límite'),
+            field=models.DateField(validators=[common.validators.NotBefore(datetime.date(2000, 1, 1)), common.validators.NotAfter(datetime.date(2100, 12, 31))], verbose_name='fecha límite'),
         ),
         migrations.AlterField(
             model_name='agreement',
             name='responsible',
-            field=models.CharField(max_length=150, validators=[territory.validators.no_control_characters], verbose_name='responsable'),
+            field=models.CharField(max_length=150, validators=[common.validators.no_control_characters], verbose_name='responsable'),
         ),
         migrations.AlterField(
             model_name='agreement',
             name='task',
-            field=models.CharField(max_length=300, validators=[territory.validators.no_control_characters], verbose_name='acuerdo / compromiso'),
+            field=models.CharField(max_length=300, validators=[common.validators.no_control_characters], verbose_name='acuerdo / compromiso'),
         ),
         migrations.AlterField(
             model_name='chlorinereading',
             name='taken_on',
-            field=models.DateField(validators=[territory.validators.NotBefore(datetime.date(2000, 1, 1)), territory.validators.not_in_future], verbose_name='fecha de medición'),
+            field=models.DateField(validators=[common.validators.NotBefore(datetime.date(2000, 1, 1)), common.validators.not_in_future], verbose_name='fecha de medición'),
         ),
         migrations.AlterField(
             model_name='visit',
             name='attendees',
-            field=models.CharField(blank=True, max_length=300, validators=[territory.validators.no_control_characters], verbose_name='asistentes (cargos del consejo directivo presentes)'),
+            field=models.CharField(blank=True, max_length=300, validators=[common.validators.no_control_characters], verbose_name='asistentes (cargos del consejo directivo presentes)'),
         ),
         migrations.AlterField(
             model_name='visit',
             name='date',
-            field=models.DateField(validators=[territory.validators.NotBefore(datetime.date(2000, 1, 1)), territory.validators.not_in_future], verbose_name='fecha'),
+            field=models.DateField(validators=[common.validators.NotBefore(datetime.date(2000, 1, 1)), common.validators.not_in_future], verbose_name='fecha'),
         ),
         migrations.AlterField(
             model_name='visit',
             name='findings',
-            field=models.TextField(blank=True, max_length=5000, validators=[territory.validators.no_control_characters, django.core.validators.MaxLengthValidator(5000)], verbose_name='hallazgos'),
+            field=models.TextField(blank=True, max_length=5000, validators=[common.validators.no_control_characters, django.core.validators.MaxLengthValidator(5000)], verbose_name='hallazgos'),
         ),
         migrations.AlterField(
             model_name='visit',
             name='void_reason',
-            field=models.CharField(blank=True, editable=False, max_length=300, validators=[territory.validators.no_control_characters], verbose_name='motivo de la anulación'),
+            field=models.CharField(blank=True, editable=False, max_length=300, validators=[common.validators.no_control_characters], verbose_name='motivo de la anulación'),
         ),
     ]

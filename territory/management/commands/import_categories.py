@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from territory import spreadsheets
+from common import spreadsheets
 from territory.services import categories_import
 
 
