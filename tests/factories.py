@@ -100,3 +100,22 @@ class BoardMemberFactory(DjangoModelFactory):
     role = BoardRole.PRESIDENT
     full_name = "Doris Alvarado Rojas"
     dni = factory.Sequence(lambda n: f"{40000000 + n}")
+
+
+def atm_ordinance_evidence(*, district_id: str, uploaded_by: User):
+    """The ATM's creating ordinance (2015-M11, requirement 1) presented as a small PDF: the
+    evidence item the access, fuzz and cache tests act on."""
+    from django.core.files.base import ContentFile
+
+    from incentives.models import Evidence, Goal
+
+    item = Evidence(
+        district_id=district_id,
+        requirement=Goal.objects.get(code="2015-M11").requirements.get(code="1"),
+        doc_type="ordinance_atm",
+        number="O.M. 012-2015",
+        issued_on=dt.date(2015, 6, 18),
+        uploaded_by=uploaded_by,
+    )
+    item.file.save("ordenanza.pdf", ContentFile(b"%PDF-1.4 ordenanza"), save=True)
+    return item

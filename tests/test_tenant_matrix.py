@@ -18,7 +18,13 @@ from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
 from territory.models import AtmOffice
 from territory.services import api_token_issue
 from tests.conftest import CASCAS, api_client_for
-from tests.factories import BoardMemberFactory, BoardTermFactory, JassFactory, WaterSystemFactory
+from tests.factories import (
+    BoardMemberFactory,
+    BoardTermFactory,
+    JassFactory,
+    WaterSystemFactory,
+    atm_ordinance_evidence,
+)
 from visits.models import Agreement, ChlorineReading, PlannedVisit, Visit
 from visits.services import visit_record
 
@@ -446,10 +452,8 @@ def cascas_objects(staff_a):
 
 
 def incentive_objects(staff_a):
-    from django.core.files.base import ContentFile
-
     from incentives import services
-    from incentives.models import EvaluationRun, Evidence, Goal
+    from incentives.models import EvaluationRun, Goal
     from territory.models import DistrictCategory
 
     DistrictCategory.objects.get_or_create(
@@ -459,15 +463,7 @@ def incentive_objects(staff_a):
     run = EvaluationRun.objects.create(goal=goal, cutoff=dt.date(2026, 1, 31), kind="official")
     for chunk in services.run_split(run.pk):
         services.chunk_evaluate(run.pk, chunk)
-    evidence = Evidence(
-        district_id=CASCAS,
-        requirement=Goal.objects.get(code="2015-M11").requirements.get(code="1"),
-        doc_type="ordinance_atm",
-        number="O.M. 012-2015",
-        issued_on=dt.date(2015, 6, 18),
-        uploaded_by=staff_a,
-    )
-    evidence.file.save("ordenanza.pdf", ContentFile(b"%PDF-1.4 ordenanza"), save=True)
+    evidence = atm_ordinance_evidence(district_id=CASCAS, uploaded_by=staff_a)
     return {"run": run.pk, "evidence": evidence.pk}
 
 

@@ -6,13 +6,13 @@ page shows ATM staff only their own district."""
 import datetime as dt
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from incentives import services as incentive_services
-from incentives.models import EvaluationRun, Evidence, EvidenceEvent, Goal
+from incentives.models import EvaluationRun, EvidenceEvent, Goal
 from territory.models import District, DistrictCategory
 from tests.conftest import CASCAS, LUCMA, api_client_for
+from tests.factories import atm_ordinance_evidence
 
 
 def no_store(response) -> bool:
@@ -27,16 +27,7 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def evidence(staff_a):
-    item = Evidence(
-        district_id=CASCAS,
-        requirement=Goal.objects.get(code="2015-M11").requirements.get(code="1"),
-        doc_type="ordinance_atm",
-        number="O.M. 012-2015",
-        issued_on=dt.date(2015, 6, 18),
-        uploaded_by=staff_a,
-    )
-    item.file.save("ordenanza.pdf", ContentFile(b"%PDF-1.4 ordenanza"), save=True)
-    return item
+    return atm_ordinance_evidence(district_id=CASCAS, uploaded_by=staff_a)
 
 
 @pytest.fixture

@@ -31,7 +31,13 @@ from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
 from tests.conftest import CASCAS, LUCMA
-from tests.factories import BoardMemberFactory, BoardTermFactory, JassFactory, WaterSystemFactory
+from tests.factories import (
+    BoardMemberFactory,
+    BoardTermFactory,
+    JassFactory,
+    WaterSystemFactory,
+    atm_ordinance_evidence,
+)
 
 PERSONAS = ("own", "other", "reviewer", "outsider", "anon")
 # How many odd query strings and junk bodies each persona sends to a valid path: the two who
@@ -210,10 +216,9 @@ def _resolves(path: str) -> bool:
 @pytest.fixture
 def objects(staff_a, staff_b):
     """Cascas' objects, one of each kind a path can name, and a JASS of Lucma."""
-    from django.core.files.base import ContentFile
 
     from incentives import services as incentive_services
-    from incentives.models import EvaluationRun, Evidence, Goal
+    from incentives.models import EvaluationRun, Goal
     from territory.models import DistrictCategory
     from visits.services import visit_record
 
@@ -239,15 +244,7 @@ def objects(staff_a, staff_b):
     )
     for chunk in incentive_services.run_split(run.pk):
         incentive_services.chunk_evaluate(run.pk, chunk)
-    evidence = Evidence(
-        district_id=CASCAS,
-        requirement=Goal.objects.get(code="2015-M11").requirements.get(code="1"),
-        doc_type="ordinance_atm",
-        number="O.M. 012-2015",
-        issued_on=dt.date(2015, 6, 18),
-        uploaded_by=staff_a,
-    )
-    evidence.file.save("ordenanza.pdf", ContentFile(b"%PDF-1.4 ordenanza"), save=True)
+    evidence = atm_ordinance_evidence(district_id=CASCAS, uploaded_by=staff_a)
     return {
         "jass": jass.pk,
         "system": system.pk,
