@@ -429,97 +429,92 @@ class Generator:
         self.counts["evidence"] = len(rows)
 
     def registry_and_visits(self, batch, sizes, users) -> None:
-        r = self.rng
-        jass_rows = []
-        for d in batch:
-            for index in range(sizes[d["pk"]]):
-                community = self.community()
-                kind = r.choices(
-                    [JassKind.JASS, JassKind.COMMITTEE, JassKind.ASSOCIATION, JassKind.OTHER],
-                    weights=[80, 12, 5, 3],
-                )[0]
-                name = f"{'JASS' if kind == JassKind.JASS else 'Comité de agua'} {community}"
-                registered = r.random() < 0.65
-                recognized = (
-                    self.day_between(dt.date(2000, 1, 1), self.until) if registered else None
-                )
-                lat = lon = None
-                if d["latitude"] is not None:
-                    lat = (d["latitude"] + Decimal(r.uniform(-0.08, 0.08))).quantize(
-                        Decimal("0.000001")
-                    )
-                    lon = (d["longitude"] + Decimal(r.uniform(-0.08, 0.08))).quantize(
-                        Decimal("0.000001")
-                    )
-                households = r.randint(15, 320)
-                jass_rows.append(
-                    Jass(
-                        district_id=d["pk"],
-                        name=name,
-                        name_search=fold(name),
-                        kind=kind,
-                        communities=community,
-                        communities_search=fold(community),
-                        households=households,
-                        registry_number=f"{index + 1:03d}-{recognized:%Y}" if registered else "",
-                        recognition_resolution=(
-                            f"R.A. N.° {r.randint(1, 400):03d}-{recognized:%Y}"
-                            if registered
-                            else ""
-                        ),
-                        recognized_on=recognized,
-                        statute_approved=r.random() < 0.7,
-                        regulation_approved=r.random() < 0.5,
-                        associates=int(households * r.uniform(0.8, 1.1)),
-                        monthly_fee=Decimal(r.randrange(0, 60, 5)) / 10
-                        if r.random() < 0.9
-                        else None,
-                        status=r.choices(
-                            [JassStatus.ACTIVE, JassStatus.INACTIVE, JassStatus.DISSOLVED],
-                            weights=[90, 7, 3],
-                        )[0],
-                        latitude=lat,
-                        longitude=lon,
-                    )
-                )
+        jass_rows = [self.jass(d, index) for d in batch for index in range(sizes[d["pk"]])]
         Jass.objects.bulk_create(jass_rows, batch_size=2000)
         self.counts["jass"] += len(jass_rows)
+        systems_of = self.water_systems(jass_rows)
+        self.boards(jass_rows)
+        self.visits(batch, jass_rows, systems_of, users)
 
+    def jass(self, d, index: int) -> Jass:
+        """The `index`-th JASS of district `d`, near the district's centre."""
+        r = self.rng
+        community = self.community()
+        kind = r.choices(
+            [JassKind.JASS, JassKind.COMMITTEE, JassKind.ASSOCIATION, JassKind.OTHER],
+            weights=[80, 12, 5, 3],
+        )[0]
+        name = f"{'JASS' if kind == JassKind.JASS else 'Comité de agua'} {community}"
+        registered = r.random() < 0.65
+        recognized = self.day_between(dt.date(2000, 1, 1), self.until) if registered else None
+        lat = lon = None
+        if d["latitude"] is not None:
+            lat = (d["latitude"] + Decimal(r.uniform(-0.08, 0.08))).quantize(Decimal("0.000001"))
+            lon = (d["longitude"] + Decimal(r.uniform(-0.08, 0.08))).quantize(Decimal("0.000001"))
+        households = r.randint(15, 320)
+        return Jass(
+            district_id=d["pk"],
+            name=name,
+            name_search=fold(name),
+            kind=kind,
+            communities=community,
+            communities_search=fold(community),
+            households=households,
+            registry_number=f"{index + 1:03d}-{recognized:%Y}" if registered else "",
+            recognition_resolution=(
+                f"R.A. N.° {r.randint(1, 400):03d}-{recognized:%Y}" if registered else ""
+            ),
+            recognized_on=recognized,
+            statute_approved=r.random() < 0.7,
+            regulation_approved=r.random() < 0.5,
+            associates=int(households * r.uniform(0.8, 1.1)),
+            monthly_fee=Decimal(r.randrange(0, 60, 5)) / 10 if r.random() < 0.9 else None,
+            status=r.choices(
+                [JassStatus.ACTIVE, JassStatus.INACTIVE, JassStatus.DISSOLVED],
+                weights=[90, 7, 3],
+            )[0],
+            latitude=lat,
+            longitude=lon,
+        )
+
+    def water_systems(self, jass_rows) -> dict[int, list[WaterSystem]]:
+        """One to three water systems per JASS, written; returned by JASS id."""
         systems_of: dict[int, list[WaterSystem]] = {}
         system_rows = []
         for jass in jass_rows:
-            n = r.choices([1, 2, 3], weights=[60, 30, 10])[0]
+            n = self.rng.choices([1, 2, 3], weights=[60, 30, 10])[0]
             for k in range(n):
-                chlorination = r.choices(
-                    [Chlorination.DRIP, Chlorination.OTHER, Chlorination.NONE], weights=[60, 10, 30]
-                )[0]
-                treated = chlorination != Chlorination.NONE
-                system = WaterSystem(
-                    jass_id=jass.pk,
-                    name=f"Sistema {jass.communities}" + (f" {k + 1}" if n > 1 else ""),
-                    system_type=r.choice(
-                        [SystemType.GRAVITY_TREATED, SystemType.PUMPED_TREATED]
-                        if treated
-                        else [SystemType.GRAVITY_UNTREATED, SystemType.PUMPED_UNTREATED]
-                    ),
-                    built_year=r.randint(1985, self.until.year - 1),
-                    households=max(1, (jass.households or 30) // n),
-                    chlorination=chlorination,
-                    condition=r.choices(
-                        [Condition.GOOD, Condition.FAIR, Condition.POOR, Condition.NOT_WORKING],
-                        weights=[40, 35, 18, 7],
-                    )[0],
-                    retired_on=self.day_between(self.start, self.until)
-                    if r.random() < 0.03
-                    else None,
-                )
+                system = self.water_system(jass, k, n)
                 system_rows.append(system)
                 systems_of.setdefault(jass.pk, []).append(system)
         WaterSystem.objects.bulk_create(system_rows, batch_size=2000)
         self.counts["water_systems"] += len(system_rows)
+        return systems_of
 
-        self.boards(jass_rows)
-        self.visits(batch, jass_rows, systems_of, users)
+    def water_system(self, jass: Jass, k: int, n: int) -> WaterSystem:
+        """The `k`-th of the JASS's `n` systems; a system without chlorination is untreated."""
+        r = self.rng
+        chlorination = r.choices(
+            [Chlorination.DRIP, Chlorination.OTHER, Chlorination.NONE], weights=[60, 10, 30]
+        )[0]
+        treated = chlorination != Chlorination.NONE
+        return WaterSystem(
+            jass_id=jass.pk,
+            name=f"Sistema {jass.communities}" + (f" {k + 1}" if n > 1 else ""),
+            system_type=r.choice(
+                [SystemType.GRAVITY_TREATED, SystemType.PUMPED_TREATED]
+                if treated
+                else [SystemType.GRAVITY_UNTREATED, SystemType.PUMPED_UNTREATED]
+            ),
+            built_year=r.randint(1985, self.until.year - 1),
+            households=max(1, (jass.households or 30) // n),
+            chlorination=chlorination,
+            condition=r.choices(
+                [Condition.GOOD, Condition.FAIR, Condition.POOR, Condition.NOT_WORKING],
+                weights=[40, 35, 18, 7],
+            )[0],
+            retired_on=self.day_between(self.start, self.until) if r.random() < 0.03 else None,
+        )
 
     def boards(self, jass_rows) -> None:
         r = self.rng
@@ -579,11 +574,12 @@ class Generator:
         return sorted(self.rng.sample(months, k=min(len(months), self.rng.randint(10, 24))))
 
     def visits(self, batch, jass_rows, systems_of, users) -> None:
+        """The batch's visits with their readings, then one agreement at a third of them."""
         r = self.rng
         by_district: dict[str, list[Jass]] = {}
         for jass in jass_rows:
             by_district.setdefault(jass.district_id, []).append(jass)
-        visits, plan = [], []  # plan: (visit, [(system, mg, point)])
+        plan = []  # (visit, [(system, mg, point)])
         for d in batch:
             rows = by_district.get(d["pk"], [])
             if not rows:
@@ -594,73 +590,92 @@ class Generator:
             months = self.campaign_months()
             staff = users[d["pk"]]
             for jass in rows:
-                if jass.status == JassStatus.DISSOLVED:
-                    continue
-                n = self.poisson(VISITS_PER_JASS * activity * r.uniform(0.3, 1.7))
-                dates = sorted(
-                    min(self.until, m + dt.timedelta(days=r.randint(0, 27)))
-                    for m in (r.choice(months) for _ in range(n))
-                )
-                chlorinating = {s.pk: r.random() < 0.6 for s in systems_of.get(jass.pk, [])}
-                for day in dates:
-                    kind = r.choices(VisitKind.values, weights=[50, 20, 15, 15])[0]
-                    finances = r.random() < 0.3
-                    visit = Visit(
-                        jass_id=jass.pk,
-                        date=day,
-                        staff=staff,
-                        kind=kind,
-                        topics=["chlorination"] if r.random() < 0.5 else ["management"],
-                        findings="Visita sintética.",
-                        finances_reviewed=finances,
-                        cash_balance=Decimal(r.randrange(0, 300_000)) / 100 if finances else None,
+                if jass.status != JassStatus.DISSOLVED:
+                    plan += self.jass_visits(
+                        jass, systems_of.get(jass.pk, []), staff, months, activity
                     )
-                    readings = []
-                    for system in systems_of.get(jass.pk, []):
-                        if system.retired_on and system.retired_on <= day:
-                            continue
-                        on = chlorinating[system.pk]
-                        chlorinating[system.pk] = (
-                            r.random() > 0.2 if on else r.random() < 0.3
-                        ) and system.chlorination != Chlorination.NONE
-                        if r.random() > 0.9:
-                            continue
-                        for point in ("reservoir", "last_house"):
-                            if point == "last_house" and r.random() > 0.5:
-                                break
-                            mg = r.uniform(0.5, 1.4) if on else r.uniform(0.0, 0.35)
-                            if point == "last_house":
-                                mg *= 0.7
-                            readings.append((system.pk, Decimal(f"{mg:.2f}"), point))
-                    visits.append(visit)
-                    plan.append((visit, readings))
+        visits = [visit for visit, _readings in plan]
         Visit.objects.bulk_create(visits, batch_size=5000)
         readings, agreements = [], []
         for visit, rows in plan:
-            for system_id, mg, point in rows:
-                readings.append(
-                    ChlorineReading(
-                        water_system_id=system_id,
-                        visit_id=visit.pk,
-                        taken_on=visit.date,
-                        point=point,
-                        mg_per_l=mg,
-                    )
+            readings += [
+                ChlorineReading(
+                    water_system_id=system_id,
+                    visit_id=visit.pk,
+                    taken_on=visit.date,
+                    point=point,
+                    mg_per_l=mg,
                 )
+                for system_id, mg, point in rows
+            ]
             if r.random() < 0.33:
-                due = visit.date + dt.timedelta(days=r.randint(15, 90))
-                done = due <= self.until and r.random() < 0.6
-                agreements.append(
-                    Agreement(
-                        visit_id=visit.pk,
-                        task=r.choice(TASKS),
-                        responsible=r.choice(["Presidente(a)", "Tesorero(a)", "Operador"]),
-                        due_on=due,
-                        done_on=min(due, self.until) if done else None,
-                    )
-                )
+                agreements.append(self.agreement(visit))
         ChlorineReading.objects.bulk_create(readings, batch_size=5000)
         Agreement.objects.bulk_create(agreements, batch_size=5000)
         self.counts["visits"] += len(visits)
         self.counts["chlorine_readings"] += len(readings)
         self.counts["agreements"] += len(agreements)
+
+    def jass_visits(self, jass: Jass, systems, staff, months, activity: float) -> list:
+        """The JASS's visits on days of the campaign months, each with the readings planned
+        for it: a list of (visit, [(system id, mg/L, point)])."""
+        r = self.rng
+        n = self.poisson(VISITS_PER_JASS * activity * r.uniform(0.3, 1.7))
+        dates = sorted(
+            min(self.until, m + dt.timedelta(days=r.randint(0, 27)))
+            for m in (r.choice(months) for _ in range(n))
+        )
+        chlorinating = {s.pk: r.random() < 0.6 for s in systems}
+        plan = []
+        for day in dates:
+            kind = r.choices(VisitKind.values, weights=[50, 20, 15, 15])[0]
+            finances = r.random() < 0.3
+            visit = Visit(
+                jass_id=jass.pk,
+                date=day,
+                staff=staff,
+                kind=kind,
+                topics=["chlorination"] if r.random() < 0.5 else ["management"],
+                findings="Visita sintética.",
+                finances_reviewed=finances,
+                cash_balance=Decimal(r.randrange(0, 300_000)) / 100 if finances else None,
+            )
+            plan.append((visit, self.readings_on(day, systems, chlorinating)))
+        return plan
+
+    def readings_on(self, day: dt.date, systems, chlorinating: dict[int, bool]) -> list:
+        """The readings of one visit, [(system id, mg/L, point)]. Each system in service may
+        switch between chlorinating and not (`chlorinating` is updated), and the visit skips
+        one system in ten and the last house half the time."""
+        r = self.rng
+        readings = []
+        for system in systems:
+            if system.retired_on and system.retired_on <= day:
+                continue
+            on = chlorinating[system.pk]
+            chlorinating[system.pk] = (
+                r.random() > 0.2 if on else r.random() < 0.3
+            ) and system.chlorination != Chlorination.NONE
+            if r.random() > 0.9:
+                continue
+            for point in ("reservoir", "last_house"):
+                if point == "last_house" and r.random() > 0.5:
+                    break
+                mg = r.uniform(0.5, 1.4) if on else r.uniform(0.0, 0.35)
+                if point == "last_house":
+                    mg *= 0.7
+                readings.append((system.pk, Decimal(f"{mg:.2f}"), point))
+        return readings
+
+    def agreement(self, visit: Visit) -> Agreement:
+        """An agreement of the visit, due in two weeks to three months; done in time or not."""
+        r = self.rng
+        due = visit.date + dt.timedelta(days=r.randint(15, 90))
+        done = due <= self.until and r.random() < 0.6
+        return Agreement(
+            visit_id=visit.pk,
+            task=r.choice(TASKS),
+            responsible=r.choice(["Presidente(a)", "Tesorero(a)", "Operador"]),
+            due_on=due,
+            done_on=min(due, self.until) if done else None,
+        )

@@ -195,9 +195,7 @@ def preview(*, content: bytes, filename: str, district_id: str) -> ImportPreview
 
 def _preview_rows(rows: Iterator[spreadsheets.Row], district_id: str) -> ImportPreview:
     header = next(rows, None)
-    by_header = {fold(str(label)): f for f, label in TEMPLATE_COLUMNS}
-    by_header |= {f: f for f, _label in TEMPLATE_COLUMNS}
-    columns = [by_header.get(fold(h)) for h in (header.cells if header else [])]
+    columns = _header_columns(header)
     if "name" not in columns:
         return ImportPreview(
             [],
@@ -206,67 +204,100 @@ def _preview_rows(rows: Iterator[spreadsheets.Row], district_id: str) -> ImportP
                 % {"h": TEMPLATE_COLUMNS[0][1]}
             ],
         )
-
-    existing = list(
-        Jass.objects.filter(district_id=district_id).only(
-            "pk", "name", "registry_number", *JASS_FIELDS
-        )
-    )
-    by_number = {j.registry_number: j for j in existing if j.registry_number}
-    by_name = {}
-    for j in existing:
-        by_name.setdefault(similar_name_key(j.name), j)
-
-    labels = {f: str(label) for f, label in TEMPLATE_COLUMNS}
-    results: list[RowResult] = []
-    seen_numbers: dict[str, int] = {}
-    seen_names: dict[str, int] = {}
-    for row in rows:
-        line, raw = row.line, row.cells
-        if not raw:  # the reader could not split this row into cells
-            results.append(RowResult(line=line, name="", errors=row.errors))
-            continue
-        values = {col: (raw[i] if i < len(raw) else "") for i, col in enumerate(columns) if col}
-        data, problems = _row_data(values)
-        problems[:0] = row.errors
-        data.setdefault("kind", JassKind.JASS)
-        data.setdefault("status", JassStatus.ACTIVE)
-        result = RowResult(line=line, name=values.get("name", ""))
-        cleaned, field_errors = clean_row(data)
-        for field_name, errors in field_errors.items():
-            label = labels.get(field_name, "")
-            for error in errors:
-                problems.append(f"{label}: {error}" if label else error)
-        number = (values.get("registry_number") or "").strip()
-        if number:
-            if number in seen_numbers:
-                problems.append(
-                    _("N.° de inscripción %(n)s repetido (fila %(l)d)")
-                    % {"n": number, "l": seen_numbers[number]}
-                )
-            seen_numbers.setdefault(number, line)
-            result.match = by_number.get(number)
-        else:
-            key = similar_name_key(values.get("name", ""))
-            if key in seen_names:
-                problems.append(
-                    _("Nombre repetido sin N.° de inscripción (fila %(l)d)")
-                    % {"l": seen_names[key]}
-                )
-            seen_names.setdefault(key, line)
-            result.match = by_name.get(key)
-        if result.match is not None and result.match.status == JassStatus.DISSOLVED:
-            problems.append(
-                _("%(name)s está disuelta: es un registro cerrado y no se modifica.")
-                % {"name": result.match.name}
-            )
-        result.errors = problems
-        if not problems:
-            # Only the file's columns: a column left out does not erase what the register has.
-            result.data = {f: cleaned.get(f) for f in JASS_FIELDS if f in values}
-        results.append(result)
+    register = _DistrictRegister.of(district_id)
+    results = [_row_result(row, columns, register) for row in rows]
     file_errors = [] if results else [_("El archivo no tiene filas de datos.")]
     return ImportPreview(results, file_errors)
+
+
+def _header_columns(header: spreadsheets.Row | None) -> list[str | None]:
+    """The field of each column, read from the template's labels (or the field names)."""
+    by_header = {fold(str(label)): f for f, label in TEMPLATE_COLUMNS}
+    by_header |= {f: f for f, _label in TEMPLATE_COLUMNS}
+    return [by_header.get(fold(h)) for h in (header.cells if header else [])]
+
+
+@dataclass
+class _DistrictRegister:
+    """The district's JASS, to match each row by registry number (or else by a similar name),
+    and the rows read so far, to report a number or name the file repeats."""
+
+    by_number: dict[str, Jass]
+    by_name: dict[str, Jass]
+    seen_numbers: dict[str, int] = field(default_factory=dict)
+    seen_names: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, district_id: str) -> _DistrictRegister:
+        existing = list(
+            Jass.objects.filter(district_id=district_id).only(
+                "pk", "name", "registry_number", *JASS_FIELDS
+            )
+        )
+        by_number = {j.registry_number: j for j in existing if j.registry_number}
+        by_name = {}
+        for j in existing:
+            by_name.setdefault(similar_name_key(j.name), j)
+        return cls(by_number, by_name)
+
+    def match(self, values: dict[str, str], line: int, problems: list[str]) -> Jass | None:
+        """The JASS this row updates (None: a new one); a repeat is added to `problems`."""
+        number = (values.get("registry_number") or "").strip()
+        if number:
+            if number in self.seen_numbers:
+                problems.append(
+                    _("N.° de inscripción %(n)s repetido (fila %(l)d)")
+                    % {"n": number, "l": self.seen_numbers[number]}
+                )
+            self.seen_numbers.setdefault(number, line)
+            return self.by_number.get(number)
+        key = similar_name_key(values.get("name", ""))
+        if key in self.seen_names:
+            problems.append(
+                _("Nombre repetido sin N.° de inscripción (fila %(l)d)")
+                % {"l": self.seen_names[key]}
+            )
+        self.seen_names.setdefault(key, line)
+        return self.by_name.get(key)
+
+
+def _row_result(
+    row: spreadsheets.Row, columns: list[str | None], register: _DistrictRegister
+) -> RowResult:
+    """One row's errors, in the order a reader fixes them (the file, the values, the fields,
+    a repeat, a dissolved match), or the data it would write."""
+    line, raw = row.line, row.cells
+    if not raw:  # the reader could not split this row into cells
+        return RowResult(line=line, name="", errors=row.errors)
+    values = {col: (raw[i] if i < len(raw) else "") for i, col in enumerate(columns) if col}
+    data, problems = _row_data(values)
+    problems[:0] = row.errors
+    data.setdefault("kind", JassKind.JASS)
+    data.setdefault("status", JassStatus.ACTIVE)
+    result = RowResult(line=line, name=values.get("name", ""))
+    cleaned, field_errors = clean_row(data)
+    problems += _field_problems(field_errors)
+    result.match = register.match(values, line, problems)
+    if result.match is not None and result.match.status == JassStatus.DISSOLVED:
+        problems.append(
+            _("%(name)s está disuelta: es un registro cerrado y no se modifica.")
+            % {"name": result.match.name}
+        )
+    result.errors = problems
+    if not problems:
+        # Only the file's columns: a column left out does not erase what the register has.
+        result.data = {f: cleaned.get(f) for f in JASS_FIELDS if f in values}
+    return result
+
+
+def _field_problems(field_errors: dict[str, list[str]]) -> list[str]:
+    """The form's errors, each headed by its column's label as the template writes it."""
+    labels = dict(TEMPLATE_COLUMNS)
+    problems = []
+    for name, errors in field_errors.items():
+        label = str(labels.get(name, ""))
+        problems += [f"{label}: {error}" if label else error for error in errors]
+    return problems
 
 
 @transaction.atomic

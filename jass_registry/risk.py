@@ -76,12 +76,31 @@ def with_risk(queryset, today: dt.date, flags: bool = True):
     flags repeat every subquery in each flag and in `risk_count`, which costs more to build and
     plan than a page of 50 rows is worth. Use the full form to filter or order by a signal.
     """
-    from .models import BoardTerm, JassStatus, WaterSystem
+    queryset = _with_facts(queryset, today)
+    if not flags:
+        return queryset.annotate(risk_today=Value(today, output_field=models.DateField()))
+    conditions = _signal_conditions(today)
+    queryset = queryset.annotate(
+        **{f"risk_{code}": _flag(cond) for code, cond in conditions.items()}
+    )
+    any_signal = Q()
+    for code in conditions:
+        any_signal |= Q(**{f"risk_{code}": True})
+    count = sum(
+        (Case(When(cond, then=Value(1)), default=Value(0)) for cond in conditions.values()),
+        start=Value(0),
+    )
+    return queryset.annotate(at_risk=_flag(any_signal), risk_count=count)
+
+
+def _with_facts(queryset, today: dt.date):
+    """The four facts the signals are made of: the current board's dates, when the last board
+    ended, and one poorly chlorinated water system (if any)."""
+    from .models import BoardTerm, WaterSystem
 
     terms = BoardTerm.objects.filter(jass=OuterRef("pk"))
     current = terms.filter(starts_on__lte=today, ends_on__gte=today).order_by("-starts_on")
     past = terms.filter(starts_on__lte=today).order_by("-ends_on")
-    active = Q(status=JassStatus.ACTIVE)
     systems = WaterSystem.objects.filter(jass=OuterRef("pk"), retired_on__isnull=True)
     window = today - dt.timedelta(days=CHLORINE_WINDOW_DAYS)
     poorly_chlorinated = systems.filter(
@@ -89,7 +108,7 @@ def with_risk(queryset, today: dt.date, flags: bool = True):
         | Q(last_adequate_reading_on__lt=window)
         | Q(last_reading_mg_l__lt=CHLORINE_FLOOR_MG_L)
     )
-    queryset = queryset.annotate(
+    return queryset.annotate(
         board_starts_on=Subquery(current.values("starts_on")[:1]),
         board_ends_on=Subquery(current.values("ends_on")[:1]),
         board_last_ended_on=Subquery(past.values("ends_on")[:1]),
@@ -98,9 +117,15 @@ def with_risk(queryset, today: dt.date, flags: bool = True):
         # reference), even for a page of 50 JASS; a LIMIT 1 subquery probes the index per row.
         poorly_chlorinated_system=Subquery(poorly_chlorinated.values("pk")[:1]),
     )
-    if not flags:
-        return queryset.annotate(risk_today=Value(today, output_field=models.DateField()))
-    flags = {
+
+
+def _signal_conditions(today: dt.date) -> dict[Signal, Q]:
+    """When each signal fires, over the facts of `_with_facts` and the summary fields (the
+    same rules as `python_flags`)."""
+    from .models import JassStatus
+
+    active = Q(status=JassStatus.ACTIVE)
+    return {
         Signal.BOARD_MISSING: active & Q(board_last_ended_on__isnull=True),
         Signal.BOARD_EXPIRED: active
         & Q(board_starts_on__isnull=True, board_last_ended_on__isnull=False),
@@ -121,15 +146,6 @@ def with_risk(queryset, today: dt.date, flags: bool = True):
             | Q(last_visit_on__lt=today - dt.timedelta(days=VISIT_GAP_DAYS))
         ),
     }
-    queryset = queryset.annotate(**{f"risk_{code}": _flag(cond) for code, cond in flags.items()})
-    any_signal = Q()
-    for code in flags:
-        any_signal |= Q(**{f"risk_{code}": True})
-    count = sum(
-        (Case(When(cond, then=Value(1)), default=Value(0)) for cond in flags.values()),
-        start=Value(0),
-    )
-    return queryset.annotate(at_risk=_flag(any_signal), risk_count=count)
 
 
 def filter_signal(queryset, code: str):

@@ -83,6 +83,38 @@ def _apply_errors(form, error: ValidationError, readings, agreements) -> None:
 
 def _visit_form_page(request, *, jass: Jass, visit: Visit | None):
     systems = WaterSystem.objects.filter(jass=jass, retired_on__isnull=True)
+    form, readings, agreements = _visit_forms(request, jass=jass, visit=visit, systems=systems)
+    if request.method == "POST" and all(
+        [form.is_valid(), readings.is_valid(), agreements.is_valid()]
+    ):
+        try:
+            visit = _visit_save(
+                request, jass=jass, visit=visit, form=form, readings=readings, agreements=agreements
+            )
+        except ValidationError as error:
+            _apply_errors(form, error, readings, agreements)
+        else:
+            return redirect("visits:detail", pk=visit.pk)
+    if request.method == "POST":
+        messages.error(request, _("Revise los datos marcados: no se guardó nada."))
+    return render(
+        request,
+        "visits/visit_form.html",
+        {
+            "jass": jass,
+            "district": jass.district,
+            "form": form,
+            "readings": readings,
+            "agreements": agreements,
+            "visit": visit,
+            "has_systems": systems.exists(),
+        },
+    )
+
+
+def _visit_forms(request, *, jass: Jass, visit: Visit | None, systems):
+    """The visit form with its readings and agreements: what was posted, or else the visit
+    being edited, or else a new visit dated today."""
     initial_readings, initial_agreements = None, None
     if visit is not None and request.method != "POST":
         initial_readings = [
@@ -107,48 +139,32 @@ def _visit_form_page(request, *, jass: Jass, visit: Visit | None):
     agreements = AgreementFormSet(
         request.POST or None, prefix="agreements", initial=initial_agreements
     )
-    if request.method == "POST" and all(
-        [form.is_valid(), readings.is_valid(), agreements.is_valid()]
-    ):
-        data = {f: form.cleaned_data.get(f) for f in services.VISIT_FIELDS}
-        try:
-            if visit is None:
-                visit = services.visit_record(
-                    user=request.user,
-                    jass=jass,
-                    data=data,
-                    readings=readings.rows(),
-                    agreements=agreements.rows(),
-                )
-                messages.success(request, _("Se registró la visita."))
-            else:
-                services.visit_update(
-                    user=request.user,
-                    visit=Visit.objects.get(pk=visit.pk),
-                    data=data,
-                    readings=readings.rows(),
-                    agreements=agreements.rows(),
-                )
-                messages.success(request, _("Se guardaron los cambios de la visita."))
-        except ValidationError as error:
-            _apply_errors(form, error, readings, agreements)
-        else:
-            return redirect("visits:detail", pk=visit.pk)
-    if request.method == "POST":
-        messages.error(request, _("Revise los datos marcados: no se guardó nada."))
-    return render(
-        request,
-        "visits/visit_form.html",
-        {
-            "jass": jass,
-            "district": jass.district,
-            "form": form,
-            "readings": readings,
-            "agreements": agreements,
-            "visit": visit,
-            "has_systems": systems.exists(),
-        },
-    )
+    return form, readings, agreements
+
+
+def _visit_save(request, *, jass: Jass, visit: Visit | None, form, readings, agreements) -> Visit:
+    """Record the new visit or update this one through the service, and say so; the service's
+    ValidationError is left to the caller, which shows it on the form."""
+    data = {f: form.cleaned_data.get(f) for f in services.VISIT_FIELDS}
+    if visit is None:
+        visit = services.visit_record(
+            user=request.user,
+            jass=jass,
+            data=data,
+            readings=readings.rows(),
+            agreements=agreements.rows(),
+        )
+        messages.success(request, _("Se registró la visita."))
+    else:
+        services.visit_update(
+            user=request.user,
+            visit=Visit.objects.get(pk=visit.pk),
+            data=data,
+            readings=readings.rows(),
+            agreements=agreements.rows(),
+        )
+        messages.success(request, _("Se guardaron los cambios de la visita."))
+    return visit
 
 
 @login_required

@@ -3,6 +3,7 @@ a few JASS with water systems and boards, and the demo users. Idempotent: runnin
 updates the same rows and never duplicates them. Never for production."""
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
@@ -115,6 +116,14 @@ class Command(BaseCommand):
                 "Configuración de producción (DJANGO_HTTPS=1): no se cargan datos de demostración."
             )
         today = timezone.localdate()
+        self._offices()
+        self._registry(today)
+        self._users()
+        self._visits(today)
+        self.stdout.write(self.style.SUCCESS("Datos de demostración de Gran Chimú cargados."))
+
+    def _offices(self):
+        """Each district's ATM office with its budgets, and its PI category for 2015–2017."""
         for ubigeo, data in OFFICES.items():
             data = dict(data)
             budgets = data.pop("budgets")
@@ -127,61 +136,79 @@ class Command(BaseCommand):
                 DistrictCategory.objects.update_or_create(
                     district_id=ubigeo, year=year, defaults={"category": CATEGORIES[ubigeo]}
                 )
-        dni = 40000000
+
+    def _registry(self, today):
+        """The JASS of each district, each with one water system and a board."""
+        dnis = itertools.count(40000001)
         for ubigeo, rows in JASS.items():
-            for index, (name, number, communities, associates, fee) in enumerate(rows):
-                jass, _ = Jass.objects.update_or_create(
-                    district_id=ubigeo,
-                    name=name,
-                    defaults=dict(
-                        kind=JassKind.COMMITTEE if name.startswith("Comité") else JassKind.JASS,
-                        registry_number=number,
-                        recognition_resolution=f"R.A. N.° {number}" if number else "",
-                        recognized_on=dt.date(2000 + int(number[-2:]), 3, 1) if number else None,
-                        communities=communities,
-                        households=associates,
-                        associates=associates,
-                        monthly_fee=Decimal(fee) if fee else None,
-                        statute_approved=bool(number),
-                        regulation_approved=bool(number),
-                        status=JassStatus.ACTIVE
-                        if index < len(rows) - 1 or number
-                        else JassStatus.INACTIVE,
-                    ),
-                )
-                WaterSystem.objects.update_or_create(
-                    jass=jass,
-                    name=f"Sistema {communities.split(',')[0]}",
-                    defaults=dict(
-                        system_type=SystemType.GRAVITY_UNTREATED,
-                        built_year=1998 + index * 3,
-                        households=associates,
-                        chlorination=Chlorination.DRIP if index % 2 == 0 else Chlorination.NONE,
-                        condition=[Condition.GOOD, Condition.FAIR, Condition.POOR][index % 3],
-                    ),
-                )
-                # Two-year boards: most are current; every third one expired months ago.
-                if not jass.board_terms.exists():
-                    ago = 900 if index % 3 == 2 else 240 + 70 * index
-                    starts = today - dt.timedelta(days=ago)
-                else:
-                    starts = jass.board_terms.order_by("starts_on").first().starts_on
-                term, _ = BoardTerm.objects.update_or_create(
-                    jass=jass,
-                    starts_on=starts,
-                    defaults=dict(
-                        ends_on=starts + dt.timedelta(days=729),
-                        elected_on=starts - dt.timedelta(days=20),
-                        election_record=f"Acta de asamblea general {starts:%d/%m/%Y}",
-                    ),
-                )
-                for role, full_name, sex in BOARD_NAMES:
-                    dni += 1
-                    BoardMember.objects.update_or_create(
-                        term=term,
-                        role=role,
-                        defaults=dict(full_name=full_name, sex=sex, dni=str(dni)),
-                    )
+            for index, row in enumerate(rows):
+                jass = self._jass(ubigeo, index, row, last=index == len(rows) - 1)
+                self._water_system(jass, index, row)
+                self._board(jass, index, today, dnis)
+
+    def _jass(self, ubigeo, index, row, *, last):
+        """One JASS of `JASS`; the last of a district without a registry number is inactive."""
+        name, number, communities, associates, fee = row
+        jass, _ = Jass.objects.update_or_create(
+            district_id=ubigeo,
+            name=name,
+            defaults=dict(
+                kind=JassKind.COMMITTEE if name.startswith("Comité") else JassKind.JASS,
+                registry_number=number,
+                recognition_resolution=f"R.A. N.° {number}" if number else "",
+                recognized_on=dt.date(2000 + int(number[-2:]), 3, 1) if number else None,
+                communities=communities,
+                households=associates,
+                associates=associates,
+                monthly_fee=Decimal(fee) if fee else None,
+                statute_approved=bool(number),
+                regulation_approved=bool(number),
+                status=JassStatus.ACTIVE if not last or number else JassStatus.INACTIVE,
+            ),
+        )
+        return jass
+
+    def _water_system(self, jass, index, row):
+        """The JASS's one water system, named after its first community."""
+        _name, _number, communities, associates, _fee = row
+        WaterSystem.objects.update_or_create(
+            jass=jass,
+            name=f"Sistema {communities.split(',')[0]}",
+            defaults=dict(
+                system_type=SystemType.GRAVITY_UNTREATED,
+                built_year=1998 + index * 3,
+                households=associates,
+                chlorination=Chlorination.DRIP if index % 2 == 0 else Chlorination.NONE,
+                condition=[Condition.GOOD, Condition.FAIR, Condition.POOR][index % 3],
+            ),
+        )
+
+    def _board(self, jass, index, today, dnis):
+        """A two-year board term with its five members, whose DNI come from `dnis` in turn."""
+        # Two-year boards: most are current; every third one expired months ago.
+        if not jass.board_terms.exists():
+            ago = 900 if index % 3 == 2 else 240 + 70 * index
+            starts = today - dt.timedelta(days=ago)
+        else:
+            starts = jass.board_terms.order_by("starts_on").first().starts_on
+        term, _ = BoardTerm.objects.update_or_create(
+            jass=jass,
+            starts_on=starts,
+            defaults=dict(
+                ends_on=starts + dt.timedelta(days=729),
+                elected_on=starts - dt.timedelta(days=20),
+                election_record=f"Acta de asamblea general {starts:%d/%m/%Y}",
+            ),
+        )
+        for role, full_name, sex in BOARD_NAMES:
+            BoardMember.objects.update_or_create(
+                term=term,
+                role=role,
+                defaults=dict(full_name=full_name, sex=sex, dni=str(next(dnis))),
+            )
+
+    def _users(self):
+        """The demo users of `USERS` and an administrator; an existing user keeps its password."""
         for username, role, ubigeo, first, last in USERS:
             user, created = User.objects.get_or_create(
                 username=username,
@@ -196,8 +223,6 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
-        self._visits(today)
-        self.stdout.write(self.style.SUCCESS("Datos de demostración de Gran Chimú cargados."))
 
     def _visits(self, today):
         """A year of visits with chlorine readings and agreements, through the visits service
@@ -205,8 +230,8 @@ class Command(BaseCommand):
         left as they are, so running the command again adds nothing."""
         import random
 
-        from visits.models import Topic, Visit, VisitKind
-        from visits.services import visit_record, work_plan_save
+        from visits.models import Visit
+        from visits.services import work_plan_save
 
         rng = random.Random(2026)
         staff = {
@@ -217,73 +242,98 @@ class Command(BaseCommand):
             for index, jass in enumerate(jass_list):
                 if Visit.objects.filter(jass=jass).exists():
                     continue
-                systems = list(jass.water_systems.filter(retired_on__isnull=True))
-                # The last JASS of each district is left behind: its signals show on the home page.
-                last_gap = 240 if index == len(jass_list) - 1 else rng.randint(10, 60)
-                day = today - dt.timedelta(days=365)
-                while True:
-                    day += dt.timedelta(days=rng.randint(45, 80))
-                    if day > today - dt.timedelta(days=last_gap):
-                        break
-                    # The new board's training comes first, as an ATM should do it.
-                    first = not Visit.objects.filter(jass=jass).exists()
-                    kind = VisitKind.TRAINING if first else rng.choice(list(VisitKind.values))
-                    chlorinated = index % 3 != 1
-                    readings = [
-                        {
-                            "water_system": s.pk,
-                            "point": point,
-                            "mg_per_l": Decimal(
-                                str(
-                                    round(
-                                        rng.uniform(0.5, 1.2)
-                                        if chlorinated
-                                        else rng.uniform(0.0, 0.3),
-                                        2,
-                                    )
-                                )
-                            ),
-                        }
-                        for s in systems
-                        for point in ("reservoir", "last_house")
-                    ]
-                    agreements = []
-                    if rng.random() < 0.6:
-                        agreements.append(
-                            {
-                                "task": rng.choice(
-                                    [
-                                        "Comprar hipoclorito de calcio para tres meses",
-                                        "Limpiar y desinfectar el reservorio",
-                                        "Actualizar el padrón de asociados",
-                                        "Presentar la rendición de cuentas en asamblea",
-                                        "Reparar la válvula de purga",
-                                    ]
-                                ),
-                                "responsible": rng.choice(
-                                    ["Presidente(a)", "Tesorero(a)", "Operador"]
-                                ),
-                                "due_on": day + dt.timedelta(days=rng.randint(15, 60)),
-                            }
-                        )
-                    visit_record(
-                        user=user,
-                        jass=jass,
-                        data={
-                            "date": day,
-                            "kind": kind,
-                            "topics": rng.sample(list(Topic.values), 2),
-                            "findings": FINDINGS,
-                            "finances_reviewed": kind
-                            in (VisitKind.SUPERVISION, VisitKind.FOLLOW_UP),
-                            "cash_balance": Decimal(rng.randint(50, 900))
-                            if kind in (VisitKind.SUPERVISION, VisitKind.FOLLOW_UP)
-                            else None,
-                            "attendees": "Presidente(a), Tesorero(a)",
-                        },
-                        readings=readings,
-                        agreements=agreements,
-                    )
+                self._jass_visits(
+                    rng,
+                    user,
+                    jass,
+                    today,
+                    left_behind=index == len(jass_list) - 1,
+                    chlorinated=index % 3 != 1,
+                )
             year = today.year
             cells = {(j.pk, m): 1 for j in jass_list for m in range(1, 13) if m % 2 == 0}
             work_plan_save(user=user, district_id=ubigeo, year=year, cells=cells)
+
+    def _jass_visits(self, rng, user, jass, today, *, left_behind, chlorinated):
+        """One JASS's visits every 45 to 80 days of the last year, the first one a training.
+        Draws from `rng` in the order the demo has always drawn (gap, then per visit: day,
+        kind, readings, agreement, visit data), so the same demo comes out every time."""
+        from visits.models import Visit, VisitKind
+        from visits.services import visit_record
+
+        systems = list(jass.water_systems.filter(retired_on__isnull=True))
+        # The last JASS of each district is left behind: its signals show on the home page.
+        last_gap = 240 if left_behind else rng.randint(10, 60)
+        day = today - dt.timedelta(days=365)
+        while True:
+            day += dt.timedelta(days=rng.randint(45, 80))
+            if day > today - dt.timedelta(days=last_gap):
+                break
+            # The new board's training comes first, as an ATM should do it.
+            first = not Visit.objects.filter(jass=jass).exists()
+            kind = VisitKind.TRAINING if first else rng.choice(list(VisitKind.values))
+            readings = self._readings(rng, systems, chlorinated)
+            agreements = self._agreements(rng, day)
+            visit_record(
+                user=user,
+                jass=jass,
+                data=self._visit_data(rng, day, kind),
+                readings=readings,
+                agreements=agreements,
+            )
+
+    def _readings(self, rng, systems, chlorinated):
+        """Residual chlorine at the reservoir and the last house of each system."""
+        return [
+            {
+                "water_system": s.pk,
+                "point": point,
+                "mg_per_l": Decimal(
+                    str(
+                        round(
+                            rng.uniform(0.5, 1.2) if chlorinated else rng.uniform(0.0, 0.3),
+                            2,
+                        )
+                    )
+                ),
+            }
+            for s in systems
+            for point in ("reservoir", "last_house")
+        ]
+
+    def _agreements(self, rng, day):
+        """An agreement at six visits in ten."""
+        agreements = []
+        if rng.random() < 0.6:
+            agreements.append(
+                {
+                    "task": rng.choice(
+                        [
+                            "Comprar hipoclorito de calcio para tres meses",
+                            "Limpiar y desinfectar el reservorio",
+                            "Actualizar el padrón de asociados",
+                            "Presentar la rendición de cuentas en asamblea",
+                            "Reparar la válvula de purga",
+                        ]
+                    ),
+                    "responsible": rng.choice(["Presidente(a)", "Tesorero(a)", "Operador"]),
+                    "due_on": day + dt.timedelta(days=rng.randint(15, 60)),
+                }
+            )
+        return agreements
+
+    def _visit_data(self, rng, day, kind):
+        """The visit's own fields; supervisions and follow-ups review the accounts."""
+        from visits.models import Topic, VisitKind
+
+        return {
+            "date": day,
+            "kind": kind,
+            "topics": rng.sample(list(Topic.values), 2),
+            "findings": FINDINGS,
+            "finances_reviewed": kind in (VisitKind.SUPERVISION, VisitKind.FOLLOW_UP),
+            "cash_balance": Decimal(rng.randint(50, 900))
+            if kind in (VisitKind.SUPERVISION, VisitKind.FOLLOW_UP)
+            else None,
+            "attendees": "Presidente(a), Tesorero(a)",
+        }
