@@ -19,8 +19,10 @@ and "ratio" (value / floor; for throughput, value / floor too, higher is better)
    would; each worker's log tells how many chunks it evaluated.
 4. API p50/p95 server time (in-process Django test client, so no network) and query count of
    /api/v1/districts/, /api/v1/jass/?district=… (page size 50 and 500) and
-   /api/v1/runs/{id}/results/, each against its floor view in `bench/floor.py`.
-5. Pages: JASS list, JASS at risk and the goal page, at national scale.
+   /api/v1/runs/{id}/results/, each against its floor view in `bench/floor.py`; p95 of the goal
+   summary /api/v1/goals/2017-M35/summary/ (target 50 ms).
+5. Pages: JASS list, JASS at risk and the goal page (its figures by department), at national
+   scale.
 6. Load: gunicorn (2 workers) on loopback under `wrk` for BENCH_LOAD_SECONDS (default 10) over
    the district and JASS lists, then over their floor views; requests per second and errors.
 """
@@ -413,6 +415,13 @@ def api_and_pages(runs):
             ratio_target=3,
         )
         emit(f"{name}_queries", n, "queries", floor=fn)
+    # The goal's national figures (issue 12): one GROUP BY over the run's districts in scope.
+    p50, p95, n, response = timed(
+        client, f"/api/v1/goals/2017-M35/summary/?run={m35.pk}", as_reviewer
+    )
+    in_scope = response.json()["in_scope"]
+    emit("api_goal_summary_p50_ms", p50, "ms", queries=n, in_scope=in_scope)
+    emit("api_goal_summary_p95_ms", p95, "ms", target=50, queries=n, in_scope=in_scope)
     emit(
         "api_jass_queries_500_minus_50",
         queries["api_jass_500"] - queries["api_jass_50"],
@@ -426,7 +435,7 @@ def api_and_pages(runs):
         ("page_jass_list_ms", f"/distritos/{district}/jass/", staff),
         ("page_jass_at_risk_ms", f"/distritos/{district}/jass/?signal=any", staff),
         ("page_district_ms", f"/distritos/{district}/", staff),
-        ("page_goal_ms", "/metas/2017-M35/", reviewer),
+        ("page_goal_ms", f"/metas/2017-M35/?run={m35.pk}", reviewer),  # figures by department
         ("page_run_ms", f"/evaluaciones/{m35.pk}/", reviewer),
         ("page_district_list_ms", "/distritos/", reviewer),
     ]

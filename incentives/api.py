@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import F, Prefetch, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -16,11 +16,20 @@ from rest_framework.response import Response
 from common.exporting import export_response
 from common.validators import no_control_characters
 from territory.access import IsReviewer, require_reviewer
+from territory.models import Department
 
 from . import services
 from .filters import ResultFilter
-from .models import DistrictResult, EvaluationRun, Goal, Requirement, RequirementResult, RunKind
-from .queries import run_progress_for, run_results_for
+from .models import (
+    DistrictResult,
+    EvaluationRun,
+    Goal,
+    Requirement,
+    RequirementResult,
+    RunKind,
+    RunStatus,
+)
+from .queries import run_overview, run_progress_for, run_results_for
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -70,6 +79,29 @@ class RunSerializer(serializers.ModelSerializer):
         ]
 
 
+class AreaFiguresSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    in_scope = serializers.IntegerField()
+    met = serializers.IntegerField()
+    not_met = serializers.IntegerField()
+    not_evaluated = serializers.IntegerField()
+
+
+class GoalSummarySerializer(serializers.Serializer):
+    """The schema of `GET /goals/{code}/summary/` (the view writes the dict directly)."""
+
+    goal = serializers.CharField()
+    run = serializers.IntegerField()
+    cutoff = serializers.DateField()
+    kind = serializers.ChoiceField(choices=RunKind.choices)
+    in_scope = serializers.IntegerField()
+    met = serializers.IntegerField()
+    not_met = serializers.IntegerField()
+    not_evaluated = serializers.IntegerField()
+    areas = AreaFiguresSerializer(many=True)
+
+
 class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """PI goals with their requirement tables (data, not code)."""
 
@@ -83,6 +115,23 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Goal.objects.prefetch_related(
             Prefetch("requirements", queryset=Requirement.objects.order_by("order", "code"))
         )
+
+    @extend_schema(
+        responses=GoalSummarySerializer,
+        parameters=[
+            OpenApiParameter(
+                "run", int, description="Evaluación (por defecto, la última terminada)"
+            ),
+            OpenApiParameter(
+                "department", str, description="Departamento (2 dígitos): por provincia"
+            ),
+        ],
+    )
+    @action(detail=True, methods=["get"], serializer_class=GoalSummarySerializer)
+    def summary(self, request, code=None):
+        """Districts in scope, met, not met and not evaluated in a run, per department (or per
+        province of a department); see `goal_summary_response`."""
+        return goal_summary_response(request, code)
 
     @extend_schema(
         request=RunRequestSerializer,
@@ -278,6 +327,51 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     def return_(self, request, pk=None, ubigeo=None):
         return self._review(request, pk, ubigeo, approve=False)
+
+
+def goal_summary_response(request, code: str) -> Response:
+    """The figures of a run of the goal (`?run=`, default the latest finished run), overall and
+    per department, or per province of `?department=`. ATM staff get their own district's
+    figures only: the districts counted go through `scoped` (`queries.run_districts`), so their
+    totals are 1 or 0 and their one area is their department or province; an outsider gets 0.
+    A malformed `run` or `department` is 400; a run of another goal, a department that does
+    not exist, or a goal with no finished run is 404."""
+    goal = get_object_or_404(Goal, code=code)
+    picked = request.query_params.get("run", "")
+    if picked:
+        if not (picked.isascii() and picked.isdigit() and len(picked) <= 18):
+            raise serializers.ValidationError(
+                {"run": [gettext("Indique el número de la evaluación.")]}
+            )
+        run = get_object_or_404(goal.runs.select_related("goal"), pk=int(picked))
+    else:
+        run = (
+            goal.runs.filter(status=RunStatus.DONE)
+            .select_related("goal")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if run is None:
+            raise Http404(gettext("La meta aún no tiene una evaluación terminada."))
+    overview = run_overview(
+        request.user, run, {"department": request.query_params.get("department", "")}
+    )
+    if overview.errors:
+        raise serializers.ValidationError(overview.errors)
+    if overview.department and not Department.objects.filter(pk=overview.department).exists():
+        raise Http404(gettext("No existe ese departamento."))
+    total = overview.total.as_dict()
+    del total["code"], total["name"]
+    return Response(
+        {
+            "goal": goal.code,
+            "run": run.pk,
+            "cutoff": run.cutoff.isoformat(),
+            "kind": run.kind,
+            **total,
+            "areas": [area.as_dict() for area in overview.areas],
+        }
+    )
 
 
 def compliance_response(run: EvaluationRun, results: QuerySet[DistrictResult], fmt: str):

@@ -4,6 +4,10 @@ endpoint (so a bad value is refused the same way everywhere, never reaching the 
 from __future__ import annotations
 
 import django_filters
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from territory.models import District
 
 from .models import DistrictResult
 
@@ -18,3 +22,25 @@ class ResultFilter(django_filters.FilterSet):
     class Meta:
         model = DistrictResult
         fields = ["department", "province", "passed"]
+
+
+class OverviewFilter(django_filters.FilterSet):
+    """A run's districts in scope (`queries.run_districts`) for the goal page, its export and
+    the summary endpoint: `department` (2 digits), `passed` (met or not met: districts without
+    a result drop out), `category` (one of the goal's PI categories)."""
+
+    department = django_filters.CharFilter(
+        field_name="department_id",
+        max_length=2,
+        validators=[RegexValidator(r"^[0-9]{2}\Z", _("El departamento tiene 2 dígitos."))],
+    )
+    passed = django_filters.BooleanFilter(field_name="result__passed")
+    category = django_filters.ChoiceFilter(field_name="category__category", choices=[])
+
+    class Meta:
+        model = District
+        fields = ["department", "passed", "category"]
+
+    def __init__(self, *args, goal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["category"].extra["choices"] = [(c, c) for c in goal.categories]

@@ -7,6 +7,11 @@ app_name = "incentives"
 urlpatterns = [
     path("metas/", views.goal_list, name="goals"),
     path("metas/<goal_code:code>/", views.goal_detail, name="goal"),
+    re_path(
+        r"^metas/(?P<code>[0-9]{4}-M[0-9]{1,3})/exportar\.(?P<fmt>csv|xlsx)$",
+        views.goal_export,
+        name="goal_export",
+    ),
     path("evaluaciones/<pk:pk>/", views.run_detail, name="run"),
     path("evaluaciones/<pk:pk>/progreso/", views.run_progress, name="run_progress"),
     re_path(

@@ -7,14 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common import uploads
+from common.exporting import export_response
 from territory.access import (
     district_for_read,
     district_for_write,
@@ -36,18 +37,46 @@ from .models import (
     RunKind,
     RunStatus,
 )
-from .queries import run_progress_for, run_results_for
+from .queries import (
+    goal_figures,
+    latest_finished_run_id,
+    run_overview,
+    run_progress_for,
+    run_results_for,
+)
 
 
 @login_required
 @require_GET
 def goal_list(request: HttpRequest) -> HttpResponse:
-    goals = Goal.objects.annotate(n=Count("requirements")).order_by("-year", "number")
+    """Every goal with its latest finished run's figures (met of in scope, for ATM staff their
+    own district's)."""
+    goals = list(Goal.objects.annotate(latest_run_id=latest_finished_run_id()))
+    figures = goal_figures(request.user, goals)
+    for goal in goals:
+        goal.figures = figures.get(goal.pk)
     return render(request, "incentives/goal_list.html", {"goals": goals})
 
 
 def _latest_run(goal: Goal):
     return goal.runs.filter(status=RunStatus.DONE).order_by("-created_at", "-id").first()
+
+
+def _picked_run(request: HttpRequest, goal: Goal) -> EvaluationRun | None:
+    """The run of `?run=` (any run of the goal, else 404), or the goal's latest finished one."""
+    picked = request.GET.get("run", "")
+    if not picked:
+        return _latest_run(goal)
+    if not (picked.isascii() and picked.isdigit() and len(picked) <= 18):
+        raise Http404
+    return get_object_or_404(goal.runs.select_related("goal"), pk=int(picked))
+
+
+def _overview_query(request: HttpRequest) -> str:
+    """The page's filters (run included) for its links and exports."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @login_required
@@ -70,18 +99,9 @@ def goal_detail(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("Evaluación iniciada."))
                 return redirect("incentives:run", pk=run.pk)
-    run = _latest_run(goal)
-    by_department = []
-    if run:
-        by_department = list(
-            DistrictResult.objects.filter(run=run)
-            .visible_to(request.user)
-            .values("district__department_id", "district__department__name")
-            .annotate(total=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
-            .order_by("district__department_id")
-        )
-        for row in by_department:
-            row["percent"] = round(100 * row["passed"] / row["total"]) if row["total"] else 0
+    run = _picked_run(request, goal)
+    overview = run_overview(request.user, run, request.GET) if run else None
+    department = overview.department if overview else ""
     return render(
         request,
         "incentives/goal_detail.html",
@@ -89,12 +109,48 @@ def goal_detail(request: HttpRequest, code: str) -> HttpResponse:
             "goal": goal,
             "requirements": goal.requirements.order_by("order", "code"),
             "form": form,
-            "runs": goal.runs.order_by("-created_at")[:10],
+            "runs": goal.runs.order_by("-created_at", "-id")[:10],
             "run": run,
-            "by_department": by_department,
+            "overview": overview,
+            "departments": Department.objects.all(),
+            "department_name": (
+                Department.objects.filter(pk=department).values_list("name", flat=True).first()
+                if department
+                else ""
+            ),
+            "query": _overview_query(request),
             "can_run": request.user.can_review,
         },
     )
+
+
+@login_required
+@require_GET
+def goal_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The goal page's figures as they are filtered (run, department, passed, category), one row
+    per department or province, for whoever may read the page (ATM staff: their district)."""
+    goal = get_object_or_404(Goal, code=code)
+    run = _picked_run(request, goal)
+    if run is None:
+        raise Http404
+    overview = run_overview(request.user, run, request.GET)
+    header = [
+        _("Código"),
+        _("Provincia") if overview.department else _("Departamento"),
+        _("En alcance"),
+        _("Cumplen"),
+        _("No cumplen"),
+        _("Sin evaluar"),
+        _("% que cumple"),
+    ]
+    rows = (
+        [a.code, a.name, a.in_scope, a.met, a.not_met, a.not_evaluated, a.percent_met]
+        for a in overview.areas
+    )
+    name = f"resumen-{goal.code}-{run.cutoff}" + (
+        f"-{overview.department}" if overview.department else ""
+    )
+    return export_response(fmt, name, header, rows)
 
 
 def _get_run(pk: int) -> EvaluationRun:
@@ -120,6 +176,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "departments": Department.objects.all(),
             "provinces": Province.objects.filter(department_id=department) if department else [],
             "province": request.GET.get("province", ""),
+            "overview": run_overview(request.user, run),
         },
     )
 
@@ -129,7 +186,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by htmx every two seconds until the run finishes."""
     run = run_progress_for(request.user, _get_run(pk))
-    return render(request, "incentives/run_progress.html", {"run": run})
+    return render(
+        request,
+        "incentives/run_progress.html",
+        {"run": run, "overview": run_overview(request.user, run)},
+    )
 
 
 @login_required

@@ -260,3 +260,40 @@ def test_goal_results(client, reviewer, goal_run, where):
     # department joined), session refresh. Goal page: session, user, the goal, its
     # requirements, the latest run, the results by department, the recent runs, refresh.
     assert one == fifty
+
+
+OVERVIEW_CALLS = {
+    # token+user, the goal, the latest finished run, the figures (one GROUP BY department)
+    "summary": (lambda run: ("api", "/api/v1/goals/2017-M35/summary/", {}), 4),
+    # token+user, the goal, the run, the figures (GROUP BY province), the department exists
+    "summary_province": (
+        lambda run: ("api", "/api/v1/goals/2017-M35/summary/", {"run": run.pk, "department": "13"}),
+        5,
+    ),
+    # session, user, the goal, the latest finished run, the figures, the session refresh
+    "export": (lambda run: ("page", "/metas/2017-M35/exportar.csv", {}), 6),
+    # session, user, the goal, its requirements, the latest finished run, the figures, the
+    # departments for the filter, the recent runs, the session refresh
+    "goal_page": (lambda run: ("page", "/metas/2017-M35/", {}), 9),
+    # session, user, the goals with their latest finished run, the categories in scope, the
+    # results per run and category, the session refresh
+    "goal_list": (lambda run: ("page", "/metas/", {}), 6),
+    # session, user, the run, the figures, the session refresh
+    "run_progress": (lambda run: ("page", f"/evaluaciones/{run.pk}/progreso/", {}), 5),
+}
+
+
+@pytest.mark.parametrize("where", OVERVIEW_CALLS)
+def test_goal_overview(client, reviewer, goal_run, where):
+    """The goal's figures are aggregate SQL: the same queries for 1 district in scope as for 50."""
+    api = api_client_for(reviewer)
+    client.force_login(reviewer)
+    request, expected = OVERVIEW_CALLS[where]
+
+    def call(run):
+        door, path, query = request(run)
+        return lambda: (api if door == "api" else client).get(path, query)
+
+    one = count_queries(call(goal_run(1)))
+    fifty = count_queries(call(goal_run(50)))
+    assert (one, fifty) == (expected, expected)

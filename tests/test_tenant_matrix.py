@@ -295,6 +295,14 @@ ROUTES: dict[str, list[Route]] = {
             {"cutoff": "2026-01-31", "kind": "progress"},
         ),
     ],
+    # The goal page's figures as filtered; ATM staff's figures are their district's only.
+    "incentives:goal_export": [
+        Route("/metas/2017-M35/exportar.csv?run={run}", expect=statuses(200, 200, 200, 200, 302)),
+        Route(
+            "/metas/2017-M35/exportar.xlsx?department=13",
+            expect=statuses(200, 200, 200, 200, 302),
+        ),
+    ],
     "incentives:run": [Route("/evaluaciones/{run}/", expect=statuses(200, 200, 200, 200, 302))],
     "incentives:run_progress": [
         Route("/evaluaciones/{run}/progreso/", expect=statuses(200, 200, 200, 200, 302))
@@ -345,6 +353,14 @@ ROUTES: dict[str, list[Route]] = {
     "goal-list": [Route("/api/v1/goals/", expect=statuses(200, 200, 200, 200, 401), api=True)],
     "goal-detail": [
         Route("/api/v1/goals/2017-M35/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    # Figures scoped per user: staff count their own district, an outsider none.
+    "goal-summary": [
+        Route(
+            "/api/v1/goals/2017-M35/summary/?run={run}",
+            expect=statuses(200, 200, 200, 200, 401),
+            api=True,
+        )
     ],
     "goal-runs": [
         Route(
