@@ -102,10 +102,20 @@ def goal_load(data: dict[str, Any], *, goal_model=None, requirement_model=None, 
     return goal
 
 
-def seed_goals(goal_model=None, requirement_model=None) -> int:
+def seed_goals(
+    goal_model=None, requirement_model=None, *, codes: set[str] | None = None, only_missing=False
+) -> int:
+    """Load the seed goals (those of `codes`, or all); with `only_missing`, a goal already in the
+    database is left as the admin left it. Returns how many were loaded."""
     data = json.loads(SEED.read_text(encoding="utf-8"))
-    for goal in data["goals"]:
+    goals = [g for g in data["goals"] if codes is None or g["code"] in codes]
+    if only_missing:
+        if goal_model is None:
+            from .models import Goal as goal_model  # noqa: N813
+        present = set(goal_model.objects.values_list("code", flat=True))
+        goals = [g for g in goals if g["code"] not in present]
+    for goal in goals:
         goal_load(
             goal, goal_model=goal_model, requirement_model=requirement_model, working_model=True
         )
-    return len(data["goals"])
+    return len(goals)

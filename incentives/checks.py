@@ -37,6 +37,16 @@ class CheckKind(models.TextChoices):
         gettext_lazy("Proporción de consejos directivos capacitados"),
     )
     JASS_COUNT_MIN = "jass_count_min", gettext_lazy("Número mínimo de JASS inscritas")
+    HEAD_DESIGNATED_BY = (
+        "head_designated_by",
+        gettext_lazy("Responsable del ATM designado por resolución hasta una fecha"),
+    )
+    REGISTRY_UPDATED_SINCE = (
+        "registry_updated_since",
+        gettext_lazy(
+            "Proporción de JASS activas con registro actualizado o visitadas desde una fecha"
+        ),
+    )
 
 
 # name -> (type, required, default)
@@ -57,6 +67,11 @@ SPECS: dict[str, dict[str, tuple[str, bool, Any]]] = {
     CheckKind.BOARD_CURRENT_RATIO: {"min_ratio": ("ratio", True, None)},
     CheckKind.BOARD_TRAINED_RATIO: {"min_ratio": ("ratio", True, None)},
     CheckKind.JASS_COUNT_MIN: {"min_count": ("count", True, None)},
+    CheckKind.HEAD_DESIGNATED_BY: {"by": ("date", True, None)},
+    CheckKind.REGISTRY_UPDATED_SINCE: {
+        "min_ratio": ("ratio", True, None),
+        "from": ("date", True, None),
+    },
 }
 
 

@@ -29,8 +29,8 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from jass_registry.models import BoardTerm, Jass, JassStatus, WaterSystem
-from territory.models import AtmBudget
+from jass_registry.models import BoardTerm, ChangeRecord, Jass, JassStatus, WaterSystem
+from territory.models import AtmBudget, AtmOffice
 from visits.models import ChlorineReading, Visit, VisitKind
 
 from .checks import CheckKind, parsed_params
@@ -58,7 +58,7 @@ def _ratio(numerator: int, denominator: int) -> Decimal | None:
 
 def threshold_of(kind: str, params: dict) -> Decimal:
     p = parsed_params(kind, params)
-    if kind == CheckKind.EVIDENCE:
+    if kind in (CheckKind.EVIDENCE, CheckKind.HEAD_DESIGNATED_BY):
         return Decimal(1)
     if kind == CheckKind.OFFICE_BUDGET:
         return p["min_amount"]
@@ -258,6 +258,36 @@ def _board_trained_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
         .annotate(trained=Exists(trained))
         .values("district_id")
         .annotate(num=Count("pk", filter=Q(trained=True)), den=Count("pk"))
+        .order_by()
+    )
+    return _count_rows(rows)
+
+
+@measure_of(CheckKind.HEAD_DESIGNATED_BY)
+def _head_designated_by(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    """The office names its head by a resolution dated on or before `by` (and the cutoff). The
+    office keeps no history: the resolution on file is the one that counts."""
+    offices = AtmOffice.objects.filter(
+        district_id__in=scope.district_ids,
+        head_designated_on__lte=min(p["by"], scope.cutoff),
+    ).exclude(head_resolution="")
+    return {ubigeo: Measure(1, 1, Decimal(1)) for ubigeo in offices.values_list("pk", flat=True)}
+
+
+@measure_of(CheckKind.REGISTRY_UPDATED_SINCE)
+def _registry_updated_since(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    """The rural water diagnostic kept up to date: active JASS whose record changed (a
+    ChangeRecord, dated by the server) or that were visited between `from` and the cutoff."""
+    start = timezone.make_aware(dt.datetime.combine(p["from"], dt.time.min))
+    changed = ChangeRecord.objects.filter(
+        jass=OuterRef("pk"), at__gte=start, at__lte=end_of_day(scope.cutoff)
+    )
+    visited = _visits(scope).filter(jass=OuterRef("pk"), date__gte=p["from"])
+    rows = (
+        _active_jass(scope)
+        .annotate(changed=Exists(changed), visited=Exists(visited))
+        .values("district_id")
+        .annotate(num=Count("pk", filter=Q(changed=True) | Q(visited=True)), den=Count("pk"))
         .order_by()
     )
     return _count_rows(rows)

@@ -54,6 +54,7 @@ class PlainJass:
     visits: list[PlainVisit] = field(default_factory=list)
     systems: list[PlainSystem] = field(default_factory=list)
     terms: list[PlainTerm] = field(default_factory=list)
+    changes: list[dt.date] = field(default_factory=list)  # days of its registry change records
 
 
 @dataclass
@@ -63,6 +64,8 @@ class PlainDistrict:
     approved_evidence: dict[str, tuple[dt.date, dt.date]] = field(
         default_factory=dict
     )  # type -> (created, reviewed)
+    head_resolution: str = ""
+    head_designated_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -220,3 +223,30 @@ def _board_trained_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf)
         )
 
     return _fraction(sum(1 for j, t in boards if trained(j, t)), len(boards))
+
+
+@rule_of(CheckKind.HEAD_DESIGNATED_BY)
+def _head_designated_by(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+    designated = district.head_designated_on
+    if district.head_resolution and designated and designated <= min(p["by"], asof.cutoff):
+        return Measure(1, 1, Decimal(1))
+    return None
+
+
+@rule_of(CheckKind.REGISTRY_UPDATED_SINCE)
+def _registry_updated_since(
+    p: dict[str, Any], district: PlainDistrict, asof: AsOf
+) -> Measure | None:
+    active = _active(district, asof)
+    if not active:
+        return None
+
+    def updated(j: PlainJass) -> bool:
+        changed = any(p["from"] <= day <= asof.cutoff for day in j.changes)
+        visited = any(
+            not v.voided and p["from"] <= v.date <= asof.cutoff and asof.counts(v.created)
+            for v in j.visits
+        )
+        return changed or visited
+
+    return _fraction(sum(1 for j in active if updated(j)), len(active))

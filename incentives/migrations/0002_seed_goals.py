@@ -7,7 +7,11 @@ from django.db import migrations
 def forwards(apps, schema_editor):
     from incentives.catalogue import seed_goals
 
-    seed_goals(apps.get_model("incentives", "Goal"), apps.get_model("incentives", "Requirement"))
+    seed_goals(
+        apps.get_model("incentives", "Goal"),
+        apps.get_model("incentives", "Requirement"),
+        codes={"2015-M11", "2015-M40", "2016-M35", "2016-M42", "2017-M35", "2017-M41"},
+    )
 
 
 class Migration(migrations.Migration):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from incentives import engine, reference
 from incentives.checks import CheckKind
 from incentives.models import Evidence, EvidenceStatus, Goal
-from jass_registry.models import BoardTerm, Jass, WaterSystem
+from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
 from territory.models import AtmBudget, AtmOffice
 from tests.factories import UserFactory
 from visits.models import ChlorineReading, Visit
@@ -49,13 +49,14 @@ term = st.builds(
     day,
 )
 jass = st.builds(
-    lambda status, registered, created, visits, systems, terms: (
+    lambda status, registered, created, visits, systems, terms, changes: (
         status,
         registered,
         created,
         visits,
         systems,
         terms,
+        changes,
     ),
     st.sampled_from(["active", "active", "inactive", "dissolved"]),
     st.booleans(),
@@ -63,12 +64,17 @@ jass = st.builds(
     st.lists(visit, max_size=3),
     st.lists(system, max_size=2),
     st.lists(term, max_size=2),
+    st.lists(day, max_size=2),
 )
 district = st.builds(
-    lambda jass_list, budget, evidence: (jass_list, budget, evidence),
+    lambda jass_list, budget, evidence, head: (jass_list, budget, evidence, head),
     st.lists(jass, max_size=4),
     st.one_of(st.none(), st.integers(0, 40000)),
     st.one_of(st.none(), st.tuples(day, day)),
+    # The office's head: resolution number (possibly blank) and designation day (possibly none).
+    st.one_of(
+        st.none(), st.tuples(st.sampled_from(["", "R.A. 12-2017"]), st.one_of(st.none(), day))
+    ),
 )
 
 REQUIREMENTS = [
@@ -81,6 +87,9 @@ REQUIREMENTS = [
     (CheckKind.CHLORINATION_RATIO, {"min_ratio": "0.3", "min_mg_l": "0.5", "window_days": 60}),
     (CheckKind.BOARD_CURRENT_RATIO, {"min_ratio": "0.7"}),
     (CheckKind.BOARD_TRAINED_RATIO, {"min_ratio": "0.5"}),
+    (CheckKind.HEAD_DESIGNATED_BY, {"by": "2017-06-30"}),
+    (CheckKind.HEAD_DESIGNATED_BY, {"by": "2018-06-30"}),
+    (CheckKind.REGISTRY_UPDATED_SINCE, {"min_ratio": "0.5", "from": "2017-03-01"}),
 ]
 
 
@@ -94,10 +103,12 @@ class Req:
 
 
 def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
-    jass_list, budget, evidence = spec
+    jass_list, budget, evidence, head = spec
     plain = reference.PlainDistrict()
     order = 0
-    for index, (status, registered, created, visits, systems, terms) in enumerate(jass_list):
+    for index, (status, registered, created, visits, systems, terms, changes) in enumerate(
+        jass_list
+    ):
         row = Jass.objects.create(
             district_id=ubigeo,
             name=f"J{ubigeo}{index}",
@@ -107,8 +118,11 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
         )
         Jass.objects.filter(pk=row.pk).update(created_at=at(created))
         pj = reference.PlainJass(
-            status=status, registered=registered, created=created, visits=visits
+            status=status, registered=registered, created=created, visits=visits, changes=changes
         )
+        for changed_on in changes:
+            change = ChangeRecord.objects.create(jass=row, action=ChangeRecord.Action.UPDATED)
+            ChangeRecord.objects.filter(pk=change.pk).update(at=at(changed_on))
         visit_rows = []
         for v in visits:
             obj = Visit.objects.create(jass=row, staff=user, date=v.date, kind=v.kind)
@@ -146,6 +160,14 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
             BoardTerm.objects.filter(pk=obj.pk).update(created_at=at(t.created))
             pj.terms.append(t)
         plain.jass.append(pj)
+    if head is not None:
+        resolution, designated_on = head
+        # Saved without full_clean: a designation "in the future" of the cutoff is what is tested.
+        AtmOffice.objects.update_or_create(
+            district_id=ubigeo,
+            defaults={"head_resolution": resolution, "head_designated_on": designated_on},
+        )
+        plain.head_resolution, plain.head_designated_on = resolution, designated_on
     if budget is not None:
         office, _ = AtmOffice.objects.get_or_create(district_id=ubigeo)
         AtmBudget.objects.create(office=office, year=2017, amount=budget)

@@ -11,9 +11,18 @@ from incentives.catalogue import goal_load, goal_to_dict
 from incentives.models import Goal, Requirement
 
 
-def test_the_six_goals_are_seeded_as_working_model(db):
+def test_the_goals_are_seeded_as_working_model(db):
     codes = set(Goal.objects.values_list("code", flat=True))
-    assert codes == {"2015-M11", "2015-M40", "2016-M35", "2016-M42", "2017-M35", "2017-M41"}
+    assert codes == {
+        "2015-M11",
+        "2015-M40",
+        "2016-M35",
+        "2016-M42",
+        "2017-M35",
+        "2017-M41",
+        "2019-M5",
+        "2026-M5",
+    }
     assert all(Goal.objects.values_list("working_model", flat=True))
     assert Goal.objects.get(code="2016-M42").categories == ["D"]
 

@@ -38,7 +38,7 @@ OFFICES = {
         head_resolution="R.A. N.° 145-2015-MDC",
         head_designated_on=dt.date(2015, 7, 1),
         address="Jr. Bolognesi 350, Cascas",
-        budgets=[(2016, "18000.00"), (2017, "36000.00")],
+        budgets=[(2016, "18000.00"), (2017, "36000.00"), (2026, "42000.00")],
     ),
     "131102": dict(
         ordinance_number="O.M. N.° 007-2016-MDL",
@@ -48,7 +48,7 @@ OFFICES = {
         head_name="Julio César Rodríguez Alayo",
         head_resolution="R.A. N.° 088-2016-MDL",
         head_designated_on=dt.date(2016, 6, 2),
-        budgets=[(2017, "12000.00")],
+        budgets=[(2017, "12000.00"), (2026, "8000.00")],
     ),
     "131103": dict(head_name="", budgets=[]),
     "131104": dict(
@@ -123,7 +123,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Datos de demostración de Gran Chimú cargados."))
 
     def _offices(self):
-        """Each district's ATM office with its budgets, and its PI category for 2015–2017."""
+        """Each district's ATM office with its budgets, and its PI category for every year that has
+        a seeded goal (2015–2017, 2019 and 2026)."""
         for ubigeo, data in OFFICES.items():
             data = dict(data)
             budgets = data.pop("budgets")
@@ -132,7 +133,7 @@ class Command(BaseCommand):
                 AtmBudget.objects.update_or_create(
                     office=office, year=year, defaults={"amount": Decimal(amount)}
                 )
-            for year in (2015, 2016, 2017):
+            for year in (2015, 2016, 2017, 2019, 2026):
                 DistrictCategory.objects.update_or_create(
                     district_id=ubigeo, year=year, defaults={"category": CATEGORIES[ubigeo]}
                 )
