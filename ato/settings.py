@@ -247,6 +247,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve from app folders too when collectstatic has not run
+
+
+def _static_headers(headers, path, url):
+    """The goal map's shapes (static/geo/, 1.2 MB) change only when scripts/build_geo.py runs
+    again: browsers keep them a day instead of WhiteNoise's default minute."""
+    if url.startswith(f"/{STATIC_URL}geo/"):
+        headers["Cache-Control"] = "public, max-age=86400"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_headers
 MEDIA_ROOT = Path(os.environ.get("ATO_MEDIA_ROOT", BASE_DIR / "media"))
 
 # --- Request bodies ----------------------------------------------------------------------------

@@ -195,3 +195,38 @@ def latest_finished_run_id():
         .order_by("-created_at", "-id")
         .values("pk")[:1]
     )
+
+
+# --- the goal map: each district's status in a run ---------------------------------------------
+
+
+class MapStatus:
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_EVALUATED = "not_evaluated"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+def run_map(user, run: EvaluationRun) -> dict:
+    """Each district's status in the run, for the goal map: `met`/`not_met` (its result),
+    `not_evaluated` (in scope, no result yet) or `out_of_scope`, with its name, and the counts.
+    In scope and results come from `run_districts`, as the goal page's figures do, so the map
+    and the table agree. Reviewers get all 1,891 districts; ATM staff only their own, the others
+    are absent (drawn as "not yours", neither met nor out of scope: their status is not theirs
+    to read); a user with no district gets none. Two queries, whatever the number of districts."""
+    districts = dict(scoped(District.objects.all(), user, "pk").values_list("pk", "name"))
+    status = dict.fromkeys(districts, MapStatus.OUT_OF_SCOPE)
+    for ubigeo, passed in run_districts(user, run).values_list("pk", "result__passed"):
+        status[ubigeo] = (
+            MapStatus.NOT_EVALUATED
+            if passed is None
+            else MapStatus.MET
+            if passed
+            else MapStatus.NOT_MET
+        )
+    counts = dict.fromkeys(
+        (MapStatus.MET, MapStatus.NOT_MET, MapStatus.NOT_EVALUATED, MapStatus.OUT_OF_SCOPE), 0
+    )
+    for value in status.values():
+        counts[value] += 1
+    return {"status": status, "names": districts, "counts": counts}

@@ -12,6 +12,7 @@ urlpatterns = [
         views.goal_export,
         name="goal_export",
     ),
+    path("metas/<goal_code:code>/mapa.json", views.goal_map, name="goal_map"),
     path("evaluaciones/<pk:pk>/", views.run_detail, name="run"),
     path("evaluaciones/<pk:pk>/progreso/", views.run_progress, name="run_progress"),
     re_path(

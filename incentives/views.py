@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,6 +41,7 @@ from .models import (
 from .queries import (
     goal_figures,
     latest_finished_run_id,
+    run_map,
     run_overview,
     run_progress_for,
     run_results_for,
@@ -151,6 +153,28 @@ def goal_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         f"-{overview.department}" if overview.department else ""
     )
     return export_response(fmt, name, header, rows)
+
+
+@login_required
+@require_GET
+def goal_map(request: HttpRequest, code: str) -> JsonResponse:
+    """The goal map's colours (static/js/goal_map.js): each district's status in the run of
+    `?run=` (any run of the goal; default its latest finished run, 404 without one), as the user
+    may see it (`queries.run_map`). The shapes themselves are static files (static/geo/)."""
+    goal = get_object_or_404(Goal, code=code)
+    run = _picked_run(request, goal)
+    if run is None:
+        raise Http404
+    return JsonResponse(
+        {
+            "goal": goal.code,
+            "run": run.pk,
+            "cutoff": run.cutoff.isoformat(),
+            **run_map(request.user, run),
+            "result_url": reverse("incentives:result", args=[run.pk, "000000"]),
+            "district_url": reverse("district", args=["000000"]),
+        }
+    )
 
 
 def _get_run(pk: int) -> EvaluationRun:

@@ -303,6 +303,10 @@ ROUTES: dict[str, list[Route]] = {
             expect=statuses(200, 200, 200, 200, 302),
         ),
     ],
+    # The map's colours: each persona gets 200 with the districts it may read (staff: its own).
+    "incentives:goal_map": [
+        Route("/metas/2017-M35/mapa.json?run={run}", expect=statuses(200, 200, 200, 200, 302))
+    ],
     "incentives:run": [Route("/evaluaciones/{run}/", expect=statuses(200, 200, 200, 200, 302))],
     "incentives:run_progress": [
         Route("/evaluaciones/{run}/progreso/", expect=statuses(200, 200, 200, 200, 302))
