@@ -9,23 +9,6 @@
   }
 
   var builders = {
-    // A goal's share of districts that meet it, per department (incentives/goal_detail.html).
-    "goal-by-department": function (canvas) {
-      var rows = rowsOf(canvas);
-      return {
-        type: "bar",
-        data: {
-          labels: rows.map(function (r) { return r["district__department__name"]; }),
-          datasets: [{
-            label: canvas.getAttribute("data-label"),
-            data: rows.map(function (r) { return r.percent; }),
-            backgroundColor: "#2e7d32"
-          }]
-        },
-        options: {animation: false, maintainAspectRatio: false, scales: {y: {min: 0, max: 100}}}
-      };
-    },
-
     // A water system's free residual chlorine against the target line (visits/chlorine_chart.html).
     "chlorine": function (canvas) {
       var data = rowsOf(canvas);
