@@ -31,6 +31,7 @@ urlpatterns = [
     path("distritos/", views.district_list, name="district_list"),
     path("distritos/exportar.csv", views.district_export, name="district_export"),
     path("distritos/<ubigeo:ubigeo>/", views.district_detail, name="district"),
+    path("publico/distritos/<ubigeo:ubigeo>/", views.public_district_page, name="public_district"),
     path("", include("territory.urls")),
     path("", include("jass_registry.urls")),
     path("", include("visits.urls")),

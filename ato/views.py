@@ -8,11 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.http import require_GET
 
 from common.exporting import csv_response
@@ -22,7 +22,7 @@ from jass_registry.indicators import district_indicators
 from jass_registry.models import Jass
 from jass_registry.risk import signals_of
 from territory.access import district_for_read, require_reviewer, reviewer_required
-from territory.models import AtmOffice
+from territory.models import AtmOffice, District
 
 from .districts import (
     DistrictFilter,
@@ -32,6 +32,7 @@ from .districts import (
     jass_counts_for,
     province_choices,
 )
+from .public import public_district
 
 PAGE_SIZE = 50
 AT_RISK_SHOWN = 25
@@ -156,6 +157,20 @@ def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
             "is_own": request.user.is_staff_of(district.ubigeo),
         },
     )
+
+
+PUBLIC_CACHE_SECONDS = 300
+
+
+@cache_page(PUBLIC_CACHE_SECONDS)
+@cache_control(public=True, max_age=PUBLIC_CACHE_SECONDS)
+@require_GET
+def public_district_page(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    """A district's public page, without login (README, "Public pages"). Its template shows no
+    user and sets no cookie (no form, no CSRF token), so one cached copy per language serves
+    everyone; a signed-in user's copy still gets no-store from the middleware."""
+    district = get_object_or_404(District.objects.with_place(), pk=ubigeo)
+    return render(request, "ato/public_district.html", {"public": public_district(district)})
 
 
 @never_cache

@@ -73,6 +73,10 @@ ROUTES: dict[str, list[Route]] = {
     "district_list": [Route("/distritos/", expect=statuses(302, 302, 200, 403, 302))],
     "district_export": [Route("/distritos/exportar.csv", expect=statuses(403, 403, 200, 403, 302))],
     "district": [Route(f"/distritos/{CASCAS}/", expect=statuses(200, 404, 200, 404, 302))],
+    # Public without login (README, "Public pages"): aggregates only, nothing personal.
+    "public_district": [
+        Route(f"/publico/distritos/{CASCAS}/", expect=statuses(200, 200, 200, 200, 200))
+    ],
     "territory:office": [
         Route(f"/distritos/{CASCAS}/atm/", expect=statuses(200, 404, 200, 404, 302))
     ],
