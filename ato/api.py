@@ -21,10 +21,11 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from common.serializing import FastRepresentation
-from incentives.api import GoalViewSet, RunViewSet
+from incentives.api import EvidenceViewSet, GoalViewSet, RunViewSet
 from incentives.queries import latest_results
 from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet
 from jass_registry.indicators import district_indicators
+from territory.api import NotificationViewSet
 from territory.models import ApiToken, AtmBudget, AtmOffice, District, TokenRevocation
 from territory.services import api_token_issue, api_token_revoke
 from visits.api import VisitViewSet
@@ -301,6 +302,8 @@ router.register("board-terms", BoardTermViewSet, basename="board-term")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("goals", GoalViewSet, basename="goal")
 router.register("runs", RunViewSet, basename="run")
+router.register("evidence", EvidenceViewSet, basename="evidence")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 
 def as_drf_error(error) -> ValidationError:

@@ -259,6 +259,24 @@ def _static_headers(headers, path, url):
 WHITENOISE_ADD_HEADERS_FUNCTION = _static_headers
 MEDIA_ROOT = Path(os.environ.get("ATO_MEDIA_ROOT", BASE_DIR / "media"))
 
+# --- Email (notifications of reviews: territory/services.py) --------------------------------
+# Console by default (development prints the message); SMTP when EMAIL_HOST is set.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ATO <no-responder@localhost>")
+# Links in emails: the address users open ATO at.
+ATO_BASE_URL = os.environ.get("ATO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- Request bodies ----------------------------------------------------------------------------
 # Form and JSON bodies (not uploaded files): Django's default of 2.5 MB, far above any form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

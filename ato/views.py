@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from common.exporting import csv_response
 from incentives.models import RequirementResult
-from incentives.queries import latest_results
+from incentives.queries import latest_results, returned_for
 from jass_registry.indicators import district_indicators
 from jass_registry.models import Jass
 from jass_registry.risk import signals_of
@@ -143,6 +143,7 @@ def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
     )
     for result in goal_results:
         result.missing = [m for m in missing if m.district_result_id == result.pk]
+    returned_results, returned_evidence = returned_for(district.ubigeo)
     return render(
         request,
         "ato/district_detail.html",
@@ -151,6 +152,8 @@ def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
             "office": office,
             "at_risk": at_risk,
             "goal_results": goal_results,
+            "returned_results": returned_results,
+            "returned_evidence": returned_evidence,
             "year": timezone.localdate().year,
             "counts": jass_counts_for(district.ubigeo),
             "indicators": district_indicators(district.ubigeo, timezone.localdate()),

@@ -19,10 +19,11 @@ from territory.access import IsReviewer, require_reviewer
 from territory.models import Department
 
 from . import services
-from .filters import ResultFilter
+from .filters import EvidenceFilter, ResultFilter
 from .models import (
     DistrictResult,
     EvaluationRun,
+    Evidence,
     Goal,
     Requirement,
     RequirementResult,
@@ -418,3 +419,93 @@ def compliance_export(request, fmt: str) -> HttpResponse:
     run = get_object_or_404(EvaluationRun.objects.select_related("goal"), pk=int(run_id))
     results, _department = run_results_for(request.user, run, request.query_params)
     return compliance_response(run, results, fmt)
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """An evidence item and its review (shared/API.md, "Added in 1.1")."""
+
+    district = serializers.CharField(source="district_id", read_only=True)
+    goal = serializers.CharField(source="requirement.goal.code", read_only=True)
+    requirement_code = serializers.CharField(source="requirement.code", read_only=True)
+    submitted_at = serializers.DateTimeField(source="created_at", read_only=True)
+    reviewer_name = serializers.CharField(read_only=True, allow_null=True)
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "district",
+            "requirement",
+            "goal",
+            "requirement_code",
+            "number",
+            "issued_on",
+            "status",
+            "submitted_at",
+            "reviewed_at",
+            "reviewer_name",
+            "comment",
+            "file_url",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, item: Evidence) -> str:
+        """The file, served only through the scoped view (common/uploads.py)."""
+        return self.context["request"].build_absolute_uri(
+            reverse("incentives:evidence_file", args=[item.pk])
+        )
+
+
+class EvidenceReviewSerializer(ReviewSerializer):
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=Evidence._meta.get_field("comment").max_length,
+        validators=[no_control_characters],
+    )
+
+
+class EvidenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Evidence presented by the districts: reviewers read all and approve or return it; ATM
+    staff read their own district's. Waiting items first, oldest first, unless `ordering`."""
+
+    serializer_class = EvidenceSerializer
+    filterset_class = EvidenceFilter
+    ordering_fields = ["submitted_at"]
+
+    def get_queryset(self):
+        return (
+            Evidence.objects.visible_to(self.request.user)
+            .select_related("requirement", "requirement__goal", "reviewed_by")
+            .annotate(submitted_at=F("created_at"))
+            .waiting_first()
+        )
+
+    def _review(self, request, approve: bool):
+        # Scope first, then the right: another district's evidence is 404 for ATM staff; the
+        # district's own staff get 403. The page's service, the page's rules.
+        item = self.get_object()
+        require_reviewer(
+            request.user, _("Solo un revisor del sector aprueba u observa evidencias.")
+        )
+        body = EvidenceReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.evidence_review(
+            user=request.user,
+            evidence=item,
+            approve=approve,
+            comment=body.validated_data["comment"],
+        )
+        return Response(self.get_serializer(item).data)
+
+    @extend_schema(request=EvidenceReviewSerializer, responses=EvidenceSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._review(request, approve=True)
+
+    @extend_schema(request=EvidenceReviewSerializer, responses=EvidenceSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        return self._review(request, approve=False)

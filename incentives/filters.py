@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from territory.models import District
 
-from .models import DistrictResult
+from .models import DistrictResult, Evidence, EvidenceStatus
 
 
 class ResultFilter(django_filters.FilterSet):
@@ -44,3 +44,29 @@ class OverviewFilter(django_filters.FilterSet):
     def __init__(self, *args, goal, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["category"].extra["choices"] = [(c, c) for c in goal.categories]
+
+
+class EvidenceFilter(django_filters.FilterSet):
+    """Evidence across districts (the reviewers' queue, its export and `/api/v1/evidence/`):
+    `status`, `department` (2 digits), `district` (6 digits), `goal` (code)."""
+
+    status = django_filters.ChoiceFilter(choices=EvidenceStatus.choices)
+    department = django_filters.CharFilter(
+        field_name="district__department_id",
+        max_length=2,
+        validators=[RegexValidator(r"^[0-9]{2}\Z", _("El departamento tiene 2 dígitos."))],
+    )
+    district = django_filters.CharFilter(
+        field_name="district_id",
+        max_length=6,
+        validators=[RegexValidator(r"^[0-9]{6}\Z", _("El ubigeo tiene 6 dígitos."))],
+    )
+    goal = django_filters.CharFilter(
+        field_name="requirement__goal__code",
+        max_length=8,
+        validators=[RegexValidator(r"^[0-9]{4}-M[0-9]{1,3}\Z", _("Código de meta no válido."))],
+    )
+
+    class Meta:
+        model = Evidence
+        fields = ["status", "department", "district", "goal"]

@@ -251,6 +251,22 @@ class EvidenceStatus(models.TextChoices):
 evidence_path = UploadPath("evidence", by="district_id")
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EvidenceQuerySet:
+        """ATM staff see their district's evidence; reviewers and admins every district's."""
+        return scoped(self, user, "district_id")
+
+    def waiting_first(self) -> EvidenceQuerySet:
+        """The reviewers' order: items waiting for review first, then oldest first."""
+        return self.annotate(
+            waiting=models.Case(
+                models.When(status=EvidenceStatus.SUBMITTED, then=0),
+                default=1,
+                output_field=models.IntegerField(),
+            )
+        ).order_by("waiting", "created_at", "id")
+
+
 class Evidence(models.Model):
     """A document a district presents for a requirement of kind `evidence`."""
 
@@ -276,6 +292,11 @@ class Evidence(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evidencia")
@@ -285,6 +306,11 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_type} {self.number}"
+
+    @property
+    def reviewer_name(self) -> str | None:
+        user = self.reviewed_by
+        return (user.get_full_name() or user.username) if user else None
 
 
 class EvidenceEvent(models.Model):

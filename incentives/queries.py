@@ -4,13 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from territory.access import scoped
 from territory.models import District, DistrictCategory
 
 from .filters import OverviewFilter, ResultFilter
-from .models import DistrictResult, EvaluationRun, Goal, RunStatus
+from .models import (
+    DistrictResult,
+    EvaluationRun,
+    Evidence,
+    EvidenceStatus,
+    Goal,
+    ResultReview,
+    RunKind,
+    RunStatus,
+)
 
 
 def latest_results(district_id: str) -> list[DistrictResult]:
@@ -230,3 +248,33 @@ def run_map(user, run: EvaluationRun) -> dict:
     for value in status.values():
         counts[value] += 1
     return {"status": status, "names": districts, "counts": counts}
+
+
+def returned_for(district_id: str) -> tuple[list[DistrictResult], list[Evidence]]:
+    """What reviewers returned to the district and it has not answered yet, newest first (two
+    queries): official results returned and not followed by a later official run of the same
+    goal, and evidence returned with no newer evidence presented for the same requirement."""
+    later_run = DistrictResult.objects.filter(
+        district_id=district_id,
+        run__goal=OuterRef("run__goal"),
+        run__kind=RunKind.OFFICIAL,
+        run__cutoff__gt=OuterRef("run__cutoff"),
+    )
+    results = list(
+        DistrictResult.objects.filter(district_id=district_id, review=ResultReview.RETURNED)
+        .exclude(Exists(later_run))
+        .select_related("run", "run__goal", "reviewed_by")
+        .order_by("-reviewed_at", "-pk")
+    )
+    newer = Evidence.objects.filter(
+        district_id=district_id,
+        requirement=OuterRef("requirement"),
+        created_at__gt=OuterRef("created_at"),
+    )
+    evidence = list(
+        Evidence.objects.filter(district_id=district_id, status=EvidenceStatus.RETURNED)
+        .exclude(Exists(newer))
+        .select_related("requirement", "requirement__goal", "reviewed_by")
+        .order_by("-reviewed_at", "-pk")
+    )
+    return results, evidence

@@ -7,13 +7,16 @@ import datetime as dt
 import os
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from common.uploads import validate_upload
-from territory.models import District, DistrictCategory
+from territory.models import District, DistrictCategory, NotificationKind
+from territory.services import district_staff, notification_send
 
 from . import engine
 from .checks import CheckKind
@@ -209,7 +212,40 @@ def result_review(
     result.reviewed_by = user
     result.reviewed_at = timezone.now()
     result.save(update_fields=["review", "review_comment", "reviewed_by", "reviewed_at"])
+    _result_notify(result)
     return result
+
+
+def _result_notify(result: DistrictResult) -> None:
+    """The district's ATM staff hear of the decision, in ATO and by email (Spanish: the
+    message is stored as sent)."""
+    run = result.run
+    approved = result.review == ResultReview.APPROVED
+    with translation.override(settings.LANGUAGE_CODE):
+        facts = {
+            "goal": run.goal.code,
+            "cutoff": formats.date_format(run.cutoff, "SHORT_DATE_FORMAT"),
+            "reviewer": result.reviewed_by.get_full_name() or result.reviewed_by.username,
+        }
+        if approved:
+            subject = _("Resultado de la meta %(goal)s aprobado") % facts
+            message = (
+                _("%(reviewer)s aprobó el resultado oficial de la meta %(goal)s al %(cutoff)s.")
+                % facts
+            )
+        else:
+            subject = _("Resultado de la meta %(goal)s observado") % facts
+            message = _(
+                "%(reviewer)s observó el resultado oficial de la meta %(goal)s al %(cutoff)s: "
+                "%(comment)s"
+            ) % {**facts, "comment": result.review_comment}
+    notification_send(
+        users=district_staff(result.district_id),
+        kind=NotificationKind.RESULT_APPROVED if approved else NotificationKind.RESULT_RETURNED,
+        subject=subject,
+        message=message,
+        url=reverse("incentives:result", args=[run.pk, result.district_id]),
+    )
 
 
 @transaction.atomic
@@ -253,11 +289,49 @@ def evidence_review(*, user, evidence: Evidence, approve: bool, comment: str = "
         raise ValidationError(
             {"comment": [_("Para observar una evidencia indique qué debe corregirse.")]}
         )
+    if evidence.status != EvidenceStatus.SUBMITTED:
+        # Decided once: a second click (two reviewers, a resent form) changes nothing and
+        # notifies nobody twice. A corrected document is presented as a new evidence item.
+        raise ValidationError(_("Esta evidencia ya fue revisada."))
     evidence.status = EvidenceStatus.APPROVED if approve else EvidenceStatus.RETURNED
     evidence.comment = comment
     evidence.reviewed_at = timezone.now()
-    evidence.save(update_fields=["status", "comment", "reviewed_at"])
+    evidence.reviewed_by = user
+    evidence.save(update_fields=["status", "comment", "reviewed_at", "reviewed_by"])
     EvidenceEvent.objects.create(
         evidence=evidence, status=evidence.status, comment=comment, user=user
     )
+    _evidence_notify(evidence)
     return evidence
+
+
+def _evidence_notify(evidence: Evidence) -> None:
+    approved = evidence.status == EvidenceStatus.APPROVED
+    requirement = evidence.requirement
+    with translation.override(settings.LANGUAGE_CODE):
+        facts = {
+            "number": evidence.number,
+            "goal": requirement.goal.code,
+            "requirement": requirement.title,
+            "reviewer": evidence.reviewed_by.get_full_name() or evidence.reviewed_by.username,
+        }
+        if approved:
+            subject = _("Evidencia %(number)s aprobada") % facts
+            message = (
+                _("%(reviewer)s aprobó la evidencia %(number)s (%(goal)s · %(requirement)s).")
+                % facts
+            )
+        else:
+            subject = _("Evidencia %(number)s observada") % facts
+            message = _(
+                "%(reviewer)s observó la evidencia %(number)s (%(goal)s · %(requirement)s): "
+                "%(comment)s"
+            ) % {**facts, "comment": evidence.comment}
+    notification_send(
+        users=district_staff(evidence.district_id),
+        kind=NotificationKind.EVIDENCE_APPROVED if approved else NotificationKind.EVIDENCE_RETURNED,
+        subject=subject,
+        message=message,
+        url=reverse("incentives:evidence", args=[evidence.district_id])
+        + f"#evidencia-{evidence.pk}",
+    )

@@ -22,6 +22,12 @@ urlpatterns = [
     ),
     path("evaluaciones/<pk:pk>/distritos/<ubigeo:ubigeo>/", views.result_detail, name="result"),
     path("distritos/<ubigeo:ubigeo>/evidencias/", views.evidence_list, name="evidence"),
+    path("evidencias/", views.evidence_queue, name="evidence_queue"),
+    re_path(
+        r"^evidencias/exportar\.(?P<fmt>csv|xlsx)$",
+        views.evidence_queue_export,
+        name="evidence_queue_export",
+    ),
     path("evidencias/<pk:pk>/archivo/", views.evidence_file, name="evidence_file"),
     path("evidencias/<pk:pk>/revisar/", views.evidence_review, name="evidence_review"),
 ]

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,11 +29,13 @@ from territory.models import Department, Province
 
 from . import services
 from .api import compliance_response
+from .filters import EvidenceFilter
 from .forms import EvidenceForm, ReviewForm, RunForm
 from .models import (
     DistrictResult,
     EvaluationRun,
     Evidence,
+    EvidenceStatus,
     Goal,
     RequirementResult,
     RunKind,
@@ -303,7 +306,7 @@ def evidence_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
             )
             return redirect("incentives:evidence", ubigeo=ubigeo)
     items = Evidence.objects.filter(district=district).select_related(
-        "requirement", "requirement__goal", "uploaded_by"
+        "requirement", "requirement__goal", "uploaded_by", "reviewed_by"
     )
     return render(
         request,
@@ -339,10 +342,11 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
     # revealed), the district's own staff get 403.
     item = _get_evidence(request.user, pk)
     require_reviewer(request.user)
+    back = _back_to(request, reverse("incentives:evidence", args=[item.district_id]))
     review = ReviewForm(request.POST)
     if not review.is_valid():
         messages.error(request, " ".join(review.errors["comment"]))
-        return redirect("incentives:evidence", ubigeo=item.district_id)
+        return redirect(back)
     try:
         services.evidence_review(
             user=request.user,
@@ -354,4 +358,110 @@ def evidence_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Revisión de la evidencia registrada."))
-    return redirect("incentives:evidence", ubigeo=item.district_id)
+    return redirect(back)
+
+
+def _back_to(request: HttpRequest, default: str) -> str:
+    """Where a review form returns: its `next` (the queue with its filters), if it is a path
+    of this site, else `default`."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _evidence_queue(request: HttpRequest):
+    """The reviewers' queue, filtered (one FilterSet with the API), waiting first, oldest first,
+    and the count per status under the same filters but the status one."""
+    base = Evidence.objects.visible_to(request.user).select_related(
+        "district", "district__department", "requirement", "requirement__goal", "reviewed_by"
+    )
+    filterset = EvidenceFilter(request.GET, queryset=base.waiting_first())
+    if not filterset.is_valid():
+        return filterset, base.none(), {}
+    others = request.GET.copy()
+    others.pop("status", None)
+    counts = dict(
+        EvidenceFilter(others, queryset=Evidence.objects.visible_to(request.user))
+        .qs.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return filterset, filterset.qs, counts
+
+
+@login_required
+@require_GET
+@reviewer_required
+def evidence_queue(request: HttpRequest) -> HttpResponse:
+    """Evidence of every district waiting for review, approved or returned from here."""
+    filterset, items, counts = _evidence_queue(request)
+    page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    status = filterset.form.cleaned_data.get("status") if filterset.is_valid() else ""
+    other_filters = query.copy()
+    other_filters.pop("status", None)
+    return render(
+        request,
+        "incentives/evidence_queue.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "other_filters": other_filters.urlencode(),
+            "here": request.get_full_path(),
+            "counts": [
+                (value, label, counts.get(value, 0)) for value, label in EvidenceStatus.choices
+            ],
+            "total": sum(counts.values()),
+            "status": status or "",
+            "departments": Department.objects.order_by("code"),
+            "goals": Goal.objects.order_by("-year", "number").values_list("code", "title"),
+        },
+    )
+
+
+@login_required
+@require_GET
+@reviewer_required
+def evidence_queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The queue as filtered, CSV or XLSX."""
+    _filterset, items, _counts = _evidence_queue(request)
+    header = [
+        _("Ubigeo"),
+        _("Distrito"),
+        _("Departamento"),
+        _("Meta"),
+        _("Requisito"),
+        _("Documento"),
+        _("Fecha del documento"),
+        _("Presentada el"),
+        _("Estado"),
+        _("Revisada el"),
+        _("Revisor"),
+        _("Observación"),
+    ]
+    rows = (
+        [
+            e.district_id,
+            e.district.name,
+            e.district.department.name,
+            e.requirement.goal.code,
+            e.requirement.title,
+            e.number,
+            e.issued_on,
+            timezone.localtime(e.created_at).replace(tzinfo=None),
+            e.get_status_display(),
+            timezone.localtime(e.reviewed_at).replace(tzinfo=None) if e.reviewed_at else "",
+            e.reviewer_name or "",
+            e.comment,
+        ]
+        for e in items.iterator(chunk_size=500)
+    )
+    return export_response(fmt, "evidencias", header, rows)

@@ -294,6 +294,12 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name=_("distrito"),
     )
+    # Kept by the notification services (territory/services.py) in the transaction that adds or
+    # reads notifications: the header's bell reads it from the user row every request already
+    # loads, so no page pays a query for it.
+    unread_notifications = models.PositiveIntegerField(
+        _("notificaciones sin leer"), default=0, editable=False
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("usuario")
@@ -331,6 +337,46 @@ class User(AbstractUser):
     def is_staff_of(self, district_id: str) -> bool:
         """Staff of this district: the only users who see its personal data (DNI, phone)."""
         return self.is_atm and self.district_id == district_id
+
+
+class NotificationKind(models.TextChoices):
+    EVIDENCE_APPROVED = "evidence_approved", _("Evidencia aprobada")
+    EVIDENCE_RETURNED = "evidence_returned", _("Evidencia observada")
+    RESULT_APPROVED = "result_approved", _("Resultado aprobado")
+    RESULT_RETURNED = "result_returned", _("Resultado observado")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def of(self, user) -> NotificationQuerySet:
+        """A user's own notifications: nobody reads another's, whatever their role."""
+        if not (user and user.is_authenticated):
+            return self.none()
+        return self.filter(user=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message in ATO (and by email) when a review changes. Marked read, never deleted."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notifications")
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
+    kind = models.CharField(_("tipo"), max_length=20, choices=NotificationKind.choices)
+    message = models.CharField(_("mensaje"), max_length=2500, validators=[no_control_characters])
+    url = models.CharField(_("enlace"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("leída el"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notificación")
+        verbose_name_plural = _("notificaciones")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"
 
 
 class TokenRevocation(models.TextChoices):

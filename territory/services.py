@@ -1,9 +1,11 @@
-"""Writes that touch territory data: the PI category import, API tokens, deactivating a user."""
+"""Writes that touch territory data: the PI category import, API tokens, deactivating a user,
+notifications (in ATO and by email)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,13 +13,24 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import F, QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common import spreadsheets
 
-from .models import ApiToken, AtmOffice, District, DistrictCategory, TokenRevocation, User
+from .models import (
+    ApiToken,
+    AtmOffice,
+    District,
+    DistrictCategory,
+    Notification,
+    Role,
+    TokenRevocation,
+    User,
+)
+
+logger = logging.getLogger(__name__)
 
 CATEGORY_COLUMNS = ("ubigeo", "year", "category")
 CATEGORY_MAX_ROWS = 50_000  # 1,891 districts a year
@@ -189,3 +202,81 @@ def office_save(*, user: User, office_form, budget_formset) -> AtmOffice:
     budget_formset.instance = office
     budget_formset.save()
     return office
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def district_staff(district_id: str) -> QuerySet[User]:
+    """The active ATM staff of a district: whom a review of its evidence or results concerns."""
+    return User.objects.filter(
+        district_id=district_id, role__in=[Role.ATM_HEAD, Role.ATM_STAFF], is_active=True
+    )
+
+
+@transaction.atomic
+def notification_send(
+    *, users: QuerySet[User], kind: str, subject: str, message: str, url: str
+) -> list[Notification]:
+    """A notification for each user, their unread count raised in the same transaction, and an
+    email to those with an address once the transaction commits (a rolled-back review sends
+    nothing). `url` is a path inside ATO; the email makes it absolute with `ATO_BASE_URL`."""
+    recipients = list(users.only("pk", "email", "first_name", "last_name", "username"))
+    items = [Notification(user=u, kind=kind, message=message, url=url) for u in recipients]
+    for item in items:
+        item.full_clean(exclude=["user"])
+    Notification.objects.bulk_create(items)
+    User.objects.filter(pk__in=[u.pk for u in recipients]).update(
+        unread_notifications=F("unread_notifications") + 1
+    )
+    emails = [u.email for u in recipients if u.email]
+    if emails:
+        transaction.on_commit(lambda: _notification_email(emails, subject, message, url))
+    return items
+
+
+def _notification_email(emails: list[str], subject: str, message: str, url: str) -> None:
+    """One email per recipient (colleagues do not see each other's address), text and HTML.
+    A mail server that fails is logged: the review is already committed and the notification
+    is in ATO."""
+    from django.core.mail import EmailMultiAlternatives, get_connection
+    from django.template.loader import render_to_string
+
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"subject": subject, "message": message, "link": settings.ATO_BASE_URL + url}
+        text = render_to_string("territory/email/notification.txt", context)
+        html = render_to_string("territory/email/notification.html", context)
+        subject = f"ATO · {subject}"
+    try:
+        with get_connection() as connection:
+            for email in emails:
+                mail = EmailMultiAlternatives(subject, text, to=[email], connection=connection)
+                mail.attach_alternative(html, "text/html")
+                mail.send()
+    except OSError:  # smtplib.SMTPException is an OSError
+        logger.exception("notification email not sent to %d recipients", len(emails))
+
+
+def _unread_recount(user: User) -> None:
+    """The stored unread count from the rows themselves, so it never drifts."""
+    User.objects.filter(pk=user.pk).update(
+        unread_notifications=Notification.objects.of(user).unread().count()
+    )
+
+
+@transaction.atomic
+def notification_read(*, user: User, notification: Notification) -> Notification:
+    if notification.user_id != user.pk:
+        raise PermissionDenied(_("Esta notificación es de otra persona."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        _unread_recount(user)
+    return notification
+
+
+@transaction.atomic
+def notifications_read_all(*, user: User) -> int:
+    marked = Notification.objects.of(user).unread().update(read_at=timezone.now())
+    _unread_recount(user)
+    return marked

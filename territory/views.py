@@ -4,16 +4,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
 from .access import district_for_read, district_for_write
 from .forms import AtmBudgetFormSet, AtmOfficeForm
-from .models import ApiToken, AtmOffice, TokenRevocation
+from .models import ApiToken, AtmOffice, Notification, TokenRevocation
 from .services import api_token_revoke
 
 
@@ -87,3 +88,36 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     api_token_revoke(token=token, reason=TokenRevocation.BY_USER)
     messages.success(request, _("Se revocó el token %(prefix)s….") % {"prefix": token.prefix})
     return redirect("territory:account")
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's own notifications, newest first; unread ones marked."""
+    page = Paginator(Notification.objects.of(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "territory/notifications.html", {"page": page, "query": ""})
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go to what it is about (another user's is 404)."""
+    item = get_object_or_404(Notification.objects.of(request.user), pk=pk)
+    services.notification_read(user=request.user, notification=item)
+    # The link was written by ATO itself (a path); anything else goes back to the list.
+    return redirect(
+        item.url
+        if item.url.startswith("/") and not item.url.startswith("//")
+        else "territory:notifications"
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.notifications_read_all(user=request.user)
+    messages.success(request, _("Todas las notificaciones quedaron como leídas."))
+    return redirect("territory:notifications")

@@ -262,6 +262,60 @@ def test_goal_results(client, reviewer, goal_run, where):
     assert one == fifty
 
 
+@pytest.fixture
+def evidence_rows(staff_a, staff_b):
+    """n evidence items in Cascas and n in Lucma, half of them reviewed."""
+    import datetime as dt
+
+    from incentives.models import Evidence, Goal
+
+    requirement = Goal.objects.get(code="2015-M11").requirements.get(code="1")
+
+    def make(n: int, reviewer):
+        for district, user in (("131101", staff_a), ("131102", staff_b)):
+            for i in range(n):
+                Evidence.objects.create(
+                    district_id=district,
+                    requirement=requirement,
+                    doc_type="ordinance_atm",
+                    number=f"O.M. {i}",
+                    issued_on=dt.date(2015, 6, 18),
+                    file="evidence/x.pdf",
+                    uploaded_by=user,
+                    status="approved" if i % 2 else "submitted",
+                    reviewed_by=reviewer if i % 2 else None,
+                )
+
+    return make
+
+
+def test_evidence_queue_page_and_export(client, reviewer, evidence_rows):
+    client.force_login(reviewer)
+    evidence_rows(1, reviewer)
+    one = count_queries(lambda: client.get("/evidencias/", {"department": "13"}))
+    evidence_rows(30, reviewer)
+    many = count_queries(lambda: client.get("/evidencias/", {"department": "13"}))
+    # session, user, the counts per status (one GROUP BY), COUNT for the paginator, the page
+    # (district, department, goal, requirement and reviewer joined), departments and goals for
+    # the filters, the session's idle-timeout refresh (UPDATE)
+    assert one == many == 8
+    # session, user, the rows (streamed), the session's refresh, and the counts the export
+    # shares with the page
+    assert count_queries(lambda: client.get("/evidencias/exportar.csv")) == 5
+
+
+def test_evidence_and_notification_endpoints(staff_a, reviewer, evidence_rows):
+    api = api_client_for(reviewer)
+    evidence_rows(1, reviewer)
+    one = count_queries(lambda: api.get("/api/v1/evidence/", {"page_size": 50}))
+    evidence_rows(30, reviewer)
+    many = count_queries(lambda: api.get("/api/v1/evidence/", {"page_size": 50}))
+    # token+user, COUNT for pagination, the page (requirement, goal and reviewer joined)
+    assert one == many == 3
+    # token+user, COUNT, the page
+    assert count_queries(lambda: api_client_for(staff_a).get("/api/v1/notifications/")) == 3
+
+
 OVERVIEW_CALLS = {
     # token+user, the goal, the latest finished run, the figures (one GROUP BY department)
     "summary": (lambda run: ("api", "/api/v1/goals/2017-M35/summary/", {}), 4),

@@ -15,7 +15,7 @@ from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
-from territory.models import AtmOffice
+from territory.models import AtmOffice, Notification
 from territory.services import api_token_issue
 from tests.conftest import CASCAS, api_client_for
 from tests.factories import (
@@ -346,6 +346,63 @@ ROUTES: dict[str, list[Route]] = {
             {"decision": "approve"},
         ),
     ],
+    "incentives:evidence_queue": [
+        Route("/evidencias/", expect=statuses(403, 403, 200, 403, 302)),
+        Route(
+            "/evidencias/?status=submitted&department=13", expect=statuses(403, 403, 200, 403, 302)
+        ),
+    ],
+    "incentives:evidence_queue_export": [
+        Route("/evidencias/exportar.csv", expect=statuses(403, 403, 200, 403, 302)),
+        Route("/evidencias/exportar.xlsx", expect=statuses(403, 403, 200, 403, 302)),
+    ],
+    # --- Notifications ({notification} belongs to the ATM head of Cascas) ---
+    "territory:notifications": [
+        Route("/notificaciones/", expect=statuses(200, 200, 200, 200, 302))
+    ],
+    "territory:notifications_read": [
+        Route("/notificaciones/leidas/", expect=statuses(405, 405, 405, 405, 302)),
+        Route("/notificaciones/leidas/", "post", statuses(302, 302, 302, 302, 302)),
+    ],
+    "territory:notification_open": [
+        Route("/notificaciones/{notification}/", expect=statuses(405, 405, 405, 405, 302)),
+        Route("/notificaciones/{notification}/", "post", statuses(302, 404, 404, 404, 302)),
+    ],
+    "notification-list": [
+        Route("/api/v1/notifications/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "notification-read": [
+        Route(
+            "/api/v1/notifications/{notification}/read/",
+            "post",
+            statuses(200, 404, 404, 404, 401),
+            api=True,
+        )
+    ],
+    "evidence-list": [
+        Route("/api/v1/evidence/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "evidence-detail": [
+        Route("/api/v1/evidence/{evidence}/", expect=statuses(200, 404, 200, 404, 401), api=True)
+    ],
+    "evidence-approve": [
+        Route(
+            "/api/v1/evidence/{evidence}/approve/",
+            "post",
+            statuses(403, 404, 200, 404, 401),
+            {"comment": ""},
+            api=True,
+        )
+    ],
+    "evidence-return": [
+        Route(
+            "/api/v1/evidence/{evidence}/return/",
+            "post",
+            statuses(403, 404, 200, 404, 401),
+            {"comment": "Falta la firma del alcalde"},
+            api=True,
+        )
+    ],
     "compliance_export": [
         Route(
             "/api/v1/exports/compliance.csv?run={run}",
@@ -471,6 +528,9 @@ def cascas_objects(staff_a):
         "visit": visit.pk,
         "agreement": visit.agreements.get().pk,
         "token": api_token_issue(user=staff_a)[0].pk,
+        "notification": Notification.objects.create(
+            user=staff_a, kind="evidence_returned", message="Observada", url="/"
+        ).pk,
         **incentive_objects(staff_a),
     }
 

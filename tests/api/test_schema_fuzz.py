@@ -337,8 +337,9 @@ def token_throttle_reset():
 served = schemathesis.pytest.from_fixture("api_schema")
 reads = served.exclude(path=TOKEN_PATH).include(method="GET")
 writes = served.exclude(path=TOKEN_PATH).exclude(method="GET")
-# Goal runs and result reviews are the reviewer's own writes; everything else is the registry's.
-REVIEWER_WRITES = r"^/api/v1/(goals|runs)/"
+# Goal runs, result and evidence reviews are the reviewer's own writes, and marking one's own
+# notification read is every user's; everything else is the registry's.
+REVIEWER_WRITES = r"^/api/v1/(goals|runs|evidence|notifications)/"
 registry_writes = writes.exclude(path_regex=REVIEWER_WRITES)
 reviewer_writes = writes.include(path_regex=REVIEWER_WRITES)
 
