@@ -46,8 +46,6 @@ PERSONAS = ("own", "other", "reviewer", "outsider", "anon")
 BUDGET = {"own": None, "reviewer": None, "other": 2, "outsider": 1, "anon": 1}
 # Odd path values reach the views' lookups as the personas who can see the objects.
 DEEP_PERSONAS = ("own", "reviewer")
-# CPU seconds of the test's own process (other processes on the machine do not count).
-TIME_LIMIT_S = 40
 # Generated per request (about 0.2 s) and deaf to queries and bodies: one GET per persona.
 STATIC_ROUTES = {"api_schema", "api_docs"}
 
@@ -363,9 +361,9 @@ def test_no_route_answers_a_server_error_to_odd_paths_queries_or_bodies(personas
             if path.startswith("/api/") and "{pk}" in template:
                 fuzzer.call(client, persona, "patch", path, {"name": "x" * 20_000})
     elapsed = time.process_time() - started
-    print(f"page fuzz: {fuzzer.requests} requests in {elapsed:.1f} s")
+    # Printed, not asserted: speed is for benchmarks, and this walk grows with every route.
+    print(f"page fuzz: {fuzzer.requests} requests in {elapsed:.1f} s of CPU")
     assert fuzzer.requests > 1000, "the walk reached too few routes"
     assert not fuzzer.failures, f"{len(fuzzer.failures)} server errors:\n" + "\n".join(
         fuzzer.failures
     )
-    assert elapsed < TIME_LIMIT_S, f"{fuzzer.requests} requests took {elapsed:.0f} s of CPU"
