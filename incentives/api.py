@@ -18,7 +18,7 @@ from common.validators import no_control_characters
 from territory.access import IsReviewer, require_reviewer
 from territory.models import Department
 
-from . import services
+from . import explain, services
 from .filters import EvidenceFilter, ResultFilter
 from .models import (
     DistrictResult,
@@ -210,6 +210,47 @@ class DistrictResultSerializer(serializers.ModelSerializer):
         }
 
 
+class ItemSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["jass", "water_system", "visit", "evidence", "budget"])
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    counted = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class RequirementItemsSerializer(RequirementResultSerializer):
+    points = serializers.IntegerField()
+    points_earned = serializers.IntegerField()
+    items = ItemSerializer(many=True)
+
+    class Meta(RequirementResultSerializer.Meta):
+        fields = RequirementResultSerializer.Meta.fields + ["points", "points_earned", "items"]
+
+
+class DistrictChecklistSerializer(DistrictResultSerializer):
+    """A district's result with, per requirement, its points and the items behind it
+    (`incentives.explain`)."""
+
+    requirements = RequirementItemsSerializer(many=True, read_only=True)
+
+    def to_representation(self, result):
+        data = super().to_representation(result)
+        for row, out in zip(result.checklist, data["requirements"], strict=True):
+            out["points"] = row.points
+            out["points_earned"] = row.points_earned
+            out["items"] = [
+                {
+                    "type": i.type,
+                    "id": i.id,
+                    "name": i.name,
+                    "counted": i.counted,
+                    "reason": i.reason,
+                }
+                for i in row.items
+            ]
+        return data
+
+
 class ReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(
         required=False,
@@ -282,6 +323,32 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(queryset)
         self._attach_requirements(page)
         return self.get_paginated_response(DistrictResultSerializer(page, many=True).data)
+
+    @extend_schema(responses=DistrictChecklistSerializer)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"results/(?P<ubigeo>[0-9]{6})",
+        url_name="result",
+        serializer_class=DistrictChecklistSerializer,
+    )
+    def result(self, request, pk=None, ubigeo=None):
+        """One district's result with, per requirement, the items counted and not counted and
+        why. ATM staff read only their own district (another is 404)."""
+        run = self.get_object()
+        result = get_object_or_404(
+            DistrictResult.objects.visible_to(request.user).select_related("district"),
+            run=run,
+            district_id=ubigeo,
+        )
+        rows = list(
+            result.requirements.select_related("requirement").order_by(
+                "requirement__order", "requirement__code"
+            )
+        )
+        result.requirement_rows = rows
+        result.checklist = explain.checklist(run, result.district, rows)
+        return Response(DistrictChecklistSerializer(result).data)
 
     def _review(self, request, pk, ubigeo, approve: bool):
         # Scope first, then the right: another district's result is 404 for ATM staff (its

@@ -2,7 +2,12 @@
 
 It is the readable statement of what each check kind means, one rule per kind registered with
 `@rule_of(kind)` in `RULES`; the set-based engine (`incentives.engine`) must agree with it, which a
-property test checks on random districts."""
+property test checks on random districts.
+
+A rule returns an `Outcome`: the `Measure` and the items it looked at, each counted or not with
+the reason in Spanish. The numerator and denominator of ratio kinds are derived from the items
+(`_from_items`), so the district checklist (`incentives.explain`) shows exactly what was counted,
+from the same rule and not a second definition of it."""
 
 from __future__ import annotations
 
@@ -11,6 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .checks import CheckKind, parsed_params
 from .engine import Measure, _ratio
@@ -22,6 +31,7 @@ class PlainVisit:
     kind: str
     created: dt.date
     voided: bool = False  # a voided visit never counts
+    id: int | None = None
 
 
 @dataclass
@@ -37,6 +47,8 @@ class PlainReading:
 class PlainSystem:
     retired_on: dt.date | None
     readings: list[PlainReading] = field(default_factory=list)
+    id: int | None = None
+    name: str = ""
 
 
 @dataclass
@@ -55,15 +67,33 @@ class PlainJass:
     systems: list[PlainSystem] = field(default_factory=list)
     terms: list[PlainTerm] = field(default_factory=list)
     changes: list[dt.date] = field(default_factory=list)  # days of its registry change records
+    id: int | None = None
+    name: str = ""
+
+
+@dataclass
+class PlainEvidence:
+    doc_type: str
+    status: str  # submitted, approved, returned
+    created: dt.date
+    reviewed: dt.date | None = None
+    id: int | None = None
+    number: str = ""
+
+
+@dataclass
+class PlainBudget:
+    year: int
+    amount: Decimal
+    id: int | None = None
+    description: str = ""
 
 
 @dataclass
 class PlainDistrict:
     jass: list[PlainJass] = field(default_factory=list)
-    budgets: dict[int, Decimal] = field(default_factory=dict)
-    approved_evidence: dict[str, tuple[dt.date, dt.date]] = field(
-        default_factory=dict
-    )  # type -> (created, reviewed)
+    budgets: list[PlainBudget] = field(default_factory=list)
+    evidence: list[PlainEvidence] = field(default_factory=list)
     head_resolution: str = ""
     head_designated_on: dt.date | None = None
 
@@ -79,7 +109,25 @@ class AsOf:
         return not self.official or created <= self.cutoff
 
 
-Rule = Callable[[dict[str, Any], PlainDistrict, AsOf], Measure | None]
+@dataclass(frozen=True)
+class Item:
+    """One thing a rule looked at: a JASS, a water system, a visit, an evidence or a budget line
+    (`type` as in shared/API.md), counted or not, and why in words."""
+
+    type: str
+    id: int | None
+    name: str
+    counted: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    measure: Measure | None
+    items: list[Item] = field(default_factory=list)
+
+
+Rule = Callable[[dict[str, Any], PlainDistrict, AsOf], Outcome]
 
 # check kind -> its rule for one district; mirrors `checks.SPECS` and `engine.MEASURES`.
 RULES: dict[str, Rule] = {}
@@ -95,10 +143,23 @@ def rule_of(kind: str) -> Callable[[Rule], Rule]:
     return register
 
 
+def explain_one(
+    kind: str, params: dict, district: PlainDistrict, cutoff: dt.date, official: bool
+) -> Outcome:
+    result = RULES[kind](parsed_params(kind, params), district, AsOf(cutoff, official))
+    if not isinstance(result, Outcome):  # a rule that lists no items yet returns its Measure
+        return Outcome(result, [])
+    return result
+
+
 def measure_one(
     kind: str, params: dict, district: PlainDistrict, cutoff: dt.date, official: bool
 ) -> Measure | None:
-    return RULES[kind](parsed_params(kind, params), district, AsOf(cutoff, official))
+    return explain_one(kind, params, district, cutoff, official).measure
+
+
+def _day(day: dt.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _jass(district: PlainDistrict, asof: AsOf) -> list[PlainJass]:
@@ -120,109 +181,204 @@ def _fraction(numerator: int, denominator: int) -> Measure:
     return Measure(numerator, denominator, _ratio(numerator, denominator))
 
 
+def _from_items(items: list[Item]) -> Outcome:
+    """A ratio measure whose numerator is the counted items and denominator all of them; with
+    nothing to count there is no measure."""
+    if not items:
+        return Outcome(None, [])
+    numerator = sum(1 for i in items if i.counted)
+    return Outcome(Measure(numerator, len(items), _ratio(numerator, len(items))), items)
+
+
+def _jass_item(j: PlainJass, counted: bool, reason: str) -> Item:
+    return Item("jass", j.id, j.name, counted, reason)
+
+
 @rule_of(CheckKind.EVIDENCE)
-def _evidence(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
-    item = district.approved_evidence.get(p["doc_type"])
-    if item and item[1] <= asof.cutoff and asof.counts(item[0]):
-        return Measure(1, 1, Decimal(1))
-    return None
+def _evidence(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    items = []
+    for e in district.evidence:
+        if e.doc_type != p["doc_type"]:
+            continue
+        counted = False
+        if not asof.counts(e.created):
+            reason = _("presentada el %(d)s, después del corte") % {"d": _day(e.created)}
+        elif e.status == "approved" and e.reviewed and e.reviewed <= asof.cutoff:
+            counted, reason = True, _("aprobada el %(d)s") % {"d": _day(e.reviewed)}
+        elif e.status == "approved":
+            reason = _("aprobada después del corte")
+        elif e.status == "returned":
+            reason = _("observada por el revisor")
+        else:
+            reason = _("presentada, sin revisar")
+        name = _("N.º %(n)s") % {"n": e.number} if e.number else _("Evidencia")
+        items.append(Item("evidence", e.id, name, counted, reason))
+    measure = Measure(1, 1, Decimal(1)) if any(i.counted for i in items) else None
+    return Outcome(measure, items)
 
 
 @rule_of(CheckKind.OFFICE_BUDGET)
-def _office_budget(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
-    if p["year"] not in district.budgets:
-        return None
-    amount = district.budgets[p["year"]]
-    return Measure(amount, 1, amount)
+def _office_budget(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    lines = [b for b in district.budgets if b.year == p["year"]]
+    if not lines:
+        return Outcome(None, [])
+    amount = sum((b.amount for b in lines), Decimal(0))
+    items = [
+        Item(
+            "budget",
+            b.id,
+            b.description or _("PIA %(y)s") % {"y": b.year},
+            True,
+            "S/ " + number_format(b.amount, 2, force_grouping=True),
+        )
+        for b in lines
+    ]
+    return Outcome(Measure(amount, 1, amount), items)
 
 
 def _known(district: PlainDistrict, asof: AsOf) -> list[PlainJass]:
     return [j for j in _jass(district, asof) if j.status != "dissolved"]
 
 
+def _registration_items(district: PlainDistrict, asof: AsOf) -> list[Item]:
+    return [
+        _jass_item(
+            j,
+            j.registered,
+            _("inscrita en el libro de registro y reconocida")
+            if j.registered
+            else _("sin inscripción en el libro de registro o sin resolución de reconocimiento"),
+        )
+        for j in _known(district, asof)
+    ]
+
+
 @rule_of(CheckKind.JASS_REGISTERED_RATIO)
-def _jass_registered_ratio(
-    p: dict[str, Any], district: PlainDistrict, asof: AsOf
-) -> Measure | None:
-    known = _known(district, asof)
-    if not known:
-        return None
-    return _fraction(sum(1 for j in known if j.registered), len(known))
+def _jass_registered_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    return _from_items(_registration_items(district, asof))
 
 
 @rule_of(CheckKind.JASS_COUNT_MIN)
-def _jass_count_min(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
-    known = _known(district, asof)
-    if not known:
-        return None
-    registered = sum(1 for j in known if j.registered)
-    return Measure(registered, 1, Decimal(registered))
+def _jass_count_min(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    items = _registration_items(district, asof)
+    if not items:
+        return Outcome(None, [])
+    registered = sum(1 for i in items if i.counted)
+    return Outcome(Measure(registered, 1, Decimal(registered)), items)
 
 
 @rule_of(CheckKind.JASS_VISITED_RATIO)
-def _jass_visited_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
-    active = _active(district, asof)
-    if not active:
-        return None
+def _jass_visited_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    since = _day(p["from"])
 
-    def visits(j: PlainJass) -> int:
-        return sum(
+    def item(j: PlainJass) -> Item:
+        n = sum(
             1
             for v in j.visits
             if not v.voided and p["from"] <= v.date <= asof.cutoff and asof.counts(v.created)
         )
+        if n >= p["min_visits"]:
+            reason = ngettext("%(n)s visita desde %(d)s", "%(n)s visitas desde %(d)s", n) % {
+                "n": n,
+                "d": since,
+            }
+        elif n == 0:
+            reason = _("sin visitas desde %(d)s") % {"d": since}
+        else:
+            reason = ngettext(
+                "%(n)s visita desde %(d)s; se piden %(m)s",
+                "%(n)s visitas desde %(d)s; se piden %(m)s",
+                n,
+            ) % {"n": n, "d": since, "m": p["min_visits"]}
+        return _jass_item(j, n >= p["min_visits"], reason)
 
-    return _fraction(sum(1 for j in active if visits(j) >= p["min_visits"]), len(active))
+    return _from_items([item(j) for j in _active(district, asof)])
 
 
 @rule_of(CheckKind.CHLORINATION_RATIO)
-def _chlorination_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+def _chlorination_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
     start = asof.cutoff - dt.timedelta(days=p["window_days"])
-    systems = [
-        s
-        for j in _active(district, asof)
-        for s in j.systems
-        if s.retired_on is None or s.retired_on > asof.cutoff
-    ]
-    if not systems:
-        return None
+    minimum = p["min_mg_l"]
 
-    def chlorinated(s: PlainSystem) -> bool:
+    def item(j: PlainJass, s: PlainSystem) -> Item:
         window = [
             r
             for r in s.readings
             if not r.voided and start <= r.taken_on <= asof.cutoff and asof.counts(r.created)
         ]
         last = max(window, key=lambda r: (r.taken_on, r.order)) if window else None
-        return last is not None and last.mg_per_l >= p["min_mg_l"]
+        name = f"{j.name} · {s.name}" if j.name else s.name
+        if last is None:
+            reason = _("sin lecturas de cloro en los %(n)s días antes del corte") % {
+                "n": p["window_days"]
+            }
+            return Item("water_system", s.id, name, False, reason)
+        values = {
+            "v": number_format(last.mg_per_l, 2),
+            "d": _day(last.taken_on),
+            "m": number_format(minimum, 1),
+        }
+        if last.mg_per_l >= minimum:
+            reason = _("último cloro %(v)s mg/L el %(d)s, al menos %(m)s") % values
+        else:
+            reason = _("último cloro %(v)s mg/L el %(d)s, menor que %(m)s") % values
+        return Item("water_system", s.id, name, last.mg_per_l >= minimum, reason)
 
-    return _fraction(sum(1 for s in systems if chlorinated(s)), len(systems))
+    return _from_items(
+        [
+            item(j, s)
+            for j in _active(district, asof)
+            for s in j.systems
+            if s.retired_on is None or s.retired_on > asof.cutoff
+        ]
+    )
+
+
+def _no_board_reason(j: PlainJass, asof: AsOf) -> str:
+    terms = [t for t in j.terms if asof.counts(t.created)]
+    ended = [t.ends_on for t in terms if t.ends_on < asof.cutoff]
+    later = [t.starts_on for t in terms if t.starts_on > asof.cutoff]
+    if ended:
+        since = max(ended) + dt.timedelta(days=1)
+        return _("sin consejo directivo vigente desde %(d)s") % {"d": _day(since)}
+    if later:
+        return _("consejo directivo desde %(d)s, después del corte") % {"d": _day(min(later))}
+    return _("sin consejo directivo registrado")
 
 
 @rule_of(CheckKind.BOARD_CURRENT_RATIO)
-def _board_current_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
-    active = _active(district, asof)
-    if not active:
-        return None
-    return _fraction(sum(1 for j in active if _current_term(j, asof)), len(active))
+def _board_current_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    def item(j: PlainJass) -> Item:
+        term = _current_term(j, asof)
+        if term is None:
+            return _jass_item(j, False, _no_board_reason(j, asof))
+        reason = _("consejo directivo vigente hasta %(d)s") % {"d": _day(term.ends_on)}
+        return _jass_item(j, True, reason)
+
+    return _from_items([item(j) for j in _active(district, asof)])
 
 
 @rule_of(CheckKind.BOARD_TRAINED_RATIO)
-def _board_trained_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
-    boards = [(j, t) for j in _active(district, asof) if (t := _current_term(j, asof))]
-    if not boards:
-        return None
-
-    def trained(j: PlainJass, t: PlainTerm) -> bool:
-        return any(
-            not v.voided
+def _board_trained_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    def item(j: PlainJass, t: PlainTerm) -> Item:
+        trainings = [
+            v.date
+            for v in j.visits
+            if not v.voided
             and v.kind == "training"
             and t.starts_on <= v.date <= asof.cutoff
             and asof.counts(v.created)
-            for v in j.visits
-        )
+        ]
+        if trainings:
+            reason = _("consejo capacitado el %(d)s") % {"d": _day(max(trainings))}
+            return _jass_item(j, True, reason)
+        reason = _("sin capacitación desde que empezó el consejo, el %(d)s") % {
+            "d": _day(t.starts_on)
+        }
+        return _jass_item(j, False, reason)
 
-    return _fraction(sum(1 for j, t in boards if trained(j, t)), len(boards))
+    boards = [(j, t) for j in _active(district, asof) if (t := _current_term(j, asof))]
+    return _from_items([item(j, t) for j, t in boards])
 
 
 @rule_of(CheckKind.HEAD_DESIGNATED_BY)

@@ -27,7 +27,7 @@ from territory.access import (
 )
 from territory.models import Department, Province
 
-from . import services
+from . import explain, services
 from .api import compliance_response
 from .filters import EvidenceFilter
 from .forms import EvidenceForm, ReviewForm, RunForm
@@ -270,9 +270,16 @@ def result_detail(request: HttpRequest, pk: int, ubigeo: str) -> HttpResponse:
             "created_at"
         )
     }
-    rows = list(result.requirements.all())
+    rows = explain.checklist(run, district, list(result.requirements.all()))
     for row in rows:
-        row.evidence = evidence.get(row.requirement_id)  # the latest presented, if any
+        row.evidence = evidence.get(row.result.requirement_id)  # the latest presented, if any
+        row.url = explain.list_url(row.result.requirement.kind, district.ubigeo)
+        row.value_shown = explain.show_value(row.result.requirement.kind, row.result.value)
+        row.threshold_shown = explain.show_value(row.result.requirement.kind, row.result.threshold)
+        row.to_pass = explain.to_pass(row.result)
+        kind = row.result.requirement.kind
+        row.counted_links = [(item, explain.item_url(kind, item)) for item in row.counted]
+        row.missing_links = [(item, explain.item_url(kind, item)) for item in row.not_counted]
     return render(
         request,
         "incentives/result_detail.html",

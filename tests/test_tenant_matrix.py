@@ -442,6 +442,13 @@ ROUTES: dict[str, list[Route]] = {
     "run-results": [
         Route("/api/v1/runs/{run}/results/", expect=statuses(200, 200, 200, 200, 401), api=True)
     ],
+    "run-result": [
+        Route(
+            f"/api/v1/runs/{{run}}/results/{CASCAS}/",
+            expect=statuses(200, 404, 200, 404, 401),
+            api=True,
+        )
+    ],
     "run-approve": [
         Route(
             f"/api/v1/runs/{{run}}/results/{CASCAS}/approve/",

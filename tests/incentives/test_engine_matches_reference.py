@@ -10,11 +10,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incentives import engine, reference
+from incentives import engine, explain, reference
 from incentives.checks import CheckKind
 from incentives.models import Evidence, EvidenceStatus, Goal
 from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
-from territory.models import AtmBudget, AtmOffice
+from territory.models import AtmBudget, AtmOffice, District
 from tests.factories import UserFactory
 from visits.models import ChlorineReading, Visit
 
@@ -91,6 +91,15 @@ REQUIREMENTS = [
     (CheckKind.HEAD_DESIGNATED_BY, {"by": "2018-06-30"}),
     (CheckKind.REGISTRY_UPDATED_SINCE, {"min_ratio": "0.5", "from": "2017-03-01"}),
 ]
+
+# Ratio kinds whose rule lists its items (`reference.Outcome.items`).
+ITEMISED_RATIOS = {
+    CheckKind.JASS_REGISTERED_RATIO,
+    CheckKind.JASS_VISITED_RATIO,
+    CheckKind.CHLORINATION_RATIO,
+    CheckKind.BOARD_CURRENT_RATIO,
+    CheckKind.BOARD_TRAINED_RATIO,
+}
 
 
 def at(day_: dt.date) -> dt.datetime:
@@ -171,7 +180,7 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
     if budget is not None:
         office, _ = AtmOffice.objects.get_or_create(district_id=ubigeo)
         AtmBudget.objects.create(office=office, year=2017, amount=budget)
-        plain.budgets[2017] = Decimal(budget)
+        plain.budgets.append(reference.PlainBudget(2017, Decimal(budget)))
     if evidence is not None:
         created, reviewed = evidence
         goal = Goal.objects.get(code="2015-M11")
@@ -187,7 +196,9 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
             reviewed_at=at(reviewed),
         )
         Evidence.objects.filter(pk=item.pk).update(created_at=at(created))
-        plain.approved_evidence["ordinance_atm"] = (created, reviewed)
+        plain.evidence.append(
+            reference.PlainEvidence("ordinance_atm", EvidenceStatus.APPROVED, created, reviewed)
+        )
     return plain
 
 
@@ -203,6 +214,7 @@ def test_engine_and_reference_agree(specs, official):
     with transaction.atomic():
         user = UserFactory(username="engine.prop")
         plain = {u: build(u, s, user) for u, s in zip(DISTRICTS, specs, strict=True)}
+        loaded = {u: explain.load_district(District.objects.get(pk=u), CUTOFF, 60) for u in plain}
         for kind, params in REQUIREMENTS:
             measured = engine.measure(Req(kind, params), DISTRICTS, CUTOFF, official)
             for ubigeo in DISTRICTS:
@@ -223,4 +235,13 @@ def test_engine_and_reference_agree(specs, official):
                         expected.denominator,
                         expected.value,
                     ), (kind, params, ubigeo)
+                if kind in ITEMISED_RATIOS:
+                    # The checklist's items, from the plain data and from the database as the
+                    # page reads it: counted ones number the engine's numerator, all of them
+                    # its denominator.
+                    for data in (plain[ubigeo], loaded[ubigeo]):
+                        outcome = reference.explain_one(kind, params, data, CUTOFF, official)
+                        counted = sum(1 for i in outcome.items if i.counted)
+                        numbers = (got.numerator, got.denominator) if got else (0, 0)
+                        assert (counted, len(outcome.items)) == numbers, (kind, params, ubigeo)
         transaction.set_rollback(True)
