@@ -437,6 +437,8 @@ def api_and_pages(runs):
         ("page_district_ms", f"/distritos/{district}/", staff),
         ("page_goal_ms", f"/metas/2017-M35/?run={m35.pk}", reviewer),  # figures by department
         ("page_run_ms", f"/evaluaciones/{m35.pk}/", reviewer),
+        # the busiest district's checklist: every JASS and water system with why (issue 12)
+        ("page_checklist_ms", f"/evaluaciones/{m35.pk}/distritos/{district}/", reviewer),
         ("page_district_list_ms", "/distritos/", reviewer),
     ]
     for name, path, user in pages:

@@ -43,81 +43,142 @@ def _longest_window(run: EvaluationRun, results: list[RequirementResult]) -> int
     return max(windows, default=0)
 
 
-def load_district(district: District, cutoff: dt.date, window_days: int) -> reference.PlainDistrict:
-    """The district's data as the rules read it: seven queries, none per JASS. Rows after the
-    cutoff are read too when the rules need their creation day (an official run leaves them
-    out; a progress run counts them); visits and readings dated after the cutoff never count,
-    so they are not read."""
-    jass = {
-        row["id"]: reference.PlainJass(
-            status=row["status"],
-            registered=bool(row["registry_number"] and row["recognition_resolution"]),
-            created=_day(row["created_at"]),
-            id=row["id"],
-            name=row["name"],
-        )
-        for row in Jass.objects.filter(district=district)
-        .order_by("name", "id")
-        .values("id", "name", "status", "registry_number", "recognition_resolution", "created_at")
-    }
-    visits = Visit.objects.filter(jass__district=district, date__lte=cutoff).order_by("date", "id")
-    for v in visits.values("id", "jass_id", "date", "kind", "created_at", "voided_at"):
-        jass[v["jass_id"]].visits.append(
-            reference.PlainVisit(
-                v["date"], v["kind"], _day(v["created_at"]), v["voided_at"] is not None, v["id"]
+# What each kind reads of the district (the rules in `reference` read nothing else).
+_READS_JASS = {
+    CheckKind.JASS_REGISTERED_RATIO,
+    CheckKind.JASS_COUNT_MIN,
+    CheckKind.JASS_VISITED_RATIO,
+    CheckKind.CHLORINATION_RATIO,
+    CheckKind.BOARD_CURRENT_RATIO,
+    CheckKind.BOARD_TRAINED_RATIO,
+    CheckKind.REGISTRY_UPDATED_SINCE,
+}
+_READS_VISITS_FROM = {CheckKind.JASS_VISITED_RATIO, CheckKind.REGISTRY_UPDATED_SINCE}
+_READS_TERMS = {CheckKind.BOARD_CURRENT_RATIO, CheckKind.BOARD_TRAINED_RATIO}
+
+
+def load_district(
+    district: District,
+    cutoff: dt.date,
+    window_days: int,
+    requirements: list[tuple[str, dict]] | None = None,
+) -> reference.PlainDistrict:
+    """The district's data as the rules read it: at most seven queries, none per JASS.
+
+    With `requirements` ((kind, params) pairs) only what their kinds read is loaded: visits only
+    for visit rules and only from the earliest day one of them looks at (its `from`, or the start
+    of a board term current at the cutoff), water systems and readings only for chlorination and
+    within the window, board terms only for board rules (budget lines and evidence, a few rows,
+    always).
+    Without it everything is loaded. Rows after the cutoff are read too when the rules need their
+    creation day (an official run leaves them out; a progress run counts them); visits and
+    readings dated after the cutoff never count, so they are not read. Creation days are the
+    local dates, computed by the database."""
+    if requirements is None:
+        kinds = set(reference.RULES)
+        visits_from: dt.date | None = dt.date.min
+    else:
+        kinds = {kind for kind, _params in requirements}
+        froms = [
+            parsed_params(kind, params)["from"]
+            for kind, params in requirements
+            if kind in _READS_VISITS_FROM
+        ]
+        visits_from = min(froms) if froms else None
+    plain = reference.PlainDistrict()
+    if kinds & _READS_JASS:
+        jass = {
+            pk: reference.PlainJass(
+                status=status,
+                registered=bool(registry_number and resolution),
+                created=created,
+                id=pk,
+                name=name,
             )
-        )
-    systems = {}
-    for s in (
-        WaterSystem.objects.filter(jass__district=district)
-        .order_by("name", "id")
-        .values("id", "jass_id", "name", "retired_on")
-    ):
-        systems[s["id"]] = reference.PlainSystem(s["retired_on"], id=s["id"], name=s["name"])
-        jass[s["jass_id"]].systems.append(systems[s["id"]])
-    if window_days:
-        readings = ChlorineReading.objects.filter(
-            water_system__jass__district=district,
-            taken_on__gte=cutoff - dt.timedelta(days=window_days),
-            taken_on__lte=cutoff,
-        )
-        for r in readings.values(
-            "id", "water_system_id", "taken_on", "mg_per_l", "visit__created_at", "visit__voided_at"
-        ):
-            systems[r["water_system_id"]].readings.append(
-                reference.PlainReading(
-                    r["taken_on"],
-                    r["mg_per_l"],
-                    r["id"],
-                    _day(r["visit__created_at"]) or dt.date.min,
-                    voided=r["visit__voided_at"] is not None,
+            for pk, name, status, registry_number, resolution, created in Jass.objects.filter(
+                district=district
+            )
+            .order_by("name", "id")
+            .values_list(
+                "id",
+                "name",
+                "status",
+                "registry_number",
+                "recognition_resolution",
+                "created_at__date",
+            )
+        }
+        plain.jass = list(jass.values())
+        if kinds & _READS_TERMS:
+            for jass_id, starts_on, ends_on, created in BoardTerm.objects.filter(
+                jass__district=district
+            ).values_list("jass_id", "starts_on", "ends_on", "created_at__date"):
+                jass[jass_id].terms.append(reference.PlainTerm(starts_on, ends_on, created))
+        training_only = False
+        if CheckKind.BOARD_TRAINED_RATIO in kinds and requirements is not None:
+            # trainings count from the start of the board current at the cutoff
+            starts = [
+                t.starts_on
+                for j in plain.jass
+                for t in j.terms
+                if t.starts_on <= cutoff <= t.ends_on
+            ]
+            if starts:
+                training_only = visits_from is None
+                visits_from = min(starts) if visits_from is None else min(visits_from, *starts)
+        if visits_from is not None:
+            visits = Visit.objects.filter(
+                jass__district=district, date__gte=visits_from, date__lte=cutoff
+            )
+            if training_only:
+                visits = visits.filter(kind="training")
+            for pk, jass_id, date, kind, created, voided_at in visits.values_list(
+                "id", "jass_id", "date", "kind", "created_at__date", "voided_at"
+            ):
+                jass[jass_id].visits.append(
+                    reference.PlainVisit(date, kind, created, voided_at is not None, pk)
                 )
+        if CheckKind.CHLORINATION_RATIO in kinds and window_days:
+            systems = {}
+            for pk, jass_id, name, retired_on in (
+                WaterSystem.objects.filter(jass__district=district)
+                .order_by("name", "id")
+                .values_list("id", "jass_id", "name", "retired_on")
+            ):
+                systems[pk] = reference.PlainSystem(retired_on, id=pk, name=name)
+                jass[jass_id].systems.append(systems[pk])
+            readings = ChlorineReading.objects.filter(
+                water_system__jass__district=district,
+                taken_on__gte=cutoff - dt.timedelta(days=window_days),
+                taken_on__lte=cutoff,
+            ).values_list(
+                "id",
+                "water_system_id",
+                "taken_on",
+                "mg_per_l",
+                "visit__created_at__date",
+                "visit__voided_at",
             )
-    for t in BoardTerm.objects.filter(jass__district=district).values(
-        "jass_id", "starts_on", "ends_on", "created_at"
-    ):
-        jass[t["jass_id"]].terms.append(
-            reference.PlainTerm(t["starts_on"], t["ends_on"], _day(t["created_at"]))
-        )
-    plain = reference.PlainDistrict(jass=list(jass.values()))
+            for pk, system_id, taken_on, mg_per_l, created, voided_at in readings:
+                systems[system_id].readings.append(
+                    reference.PlainReading(
+                        taken_on, mg_per_l, pk, created or dt.date.min, voided=voided_at is not None
+                    )
+                )
+    # budget lines and evidence are a few rows a district: always read
     plain.budgets = [
-        reference.PlainBudget(b["year"], b["amount"], b["id"], b["description"])
-        for b in AtmBudget.objects.filter(office__district=district)
+        reference.PlainBudget(year, amount, pk, description)
+        for pk, year, amount, description in AtmBudget.objects.filter(office__district=district)
         .order_by("year", "id")
-        .values("id", "year", "amount", "description")
+        .values_list("id", "year", "amount", "description")
     ]
     plain.evidence = [
-        reference.PlainEvidence(
-            e["doc_type"],
-            e["status"],
-            _day(e["created_at"]),
-            _day(e["reviewed_at"]),
-            e["id"],
-            e["number"],
+        reference.PlainEvidence(doc_type, status, created, reviewed, pk, number)
+        for pk, doc_type, status, created, reviewed, number in Evidence.objects.filter(
+            district=district
         )
-        for e in Evidence.objects.filter(district=district)
         .order_by("created_at", "id")
-        .values("id", "doc_type", "status", "created_at", "reviewed_at", "number")
+        .values_list("id", "doc_type", "status", "created_at__date", "reviewed_at__date", "number")
     ]
     return plain
 
@@ -276,7 +337,8 @@ def checklist(
     run: EvaluationRun, district: District, results: list[RequirementResult]
 ) -> list[Row]:
     """The rows of the district's checklist in `run`, each with its items as of the cutoff."""
-    plain = load_district(district, run.cutoff, _longest_window(run, results))
+    requirements = [(rr.requirement.kind, rr.requirement.params) for rr in results]
+    plain = load_district(district, run.cutoff, _longest_window(run, results), requirements)
     official = run.kind == RunKind.OFFICIAL
     rows = []
     for rr in results:
