@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from incentives.catalogue import seed_goals
+from incentives.models import Goal, Requirement
 from territory.models import District
 from tests.conftest import need_service
 
@@ -57,12 +59,13 @@ def demo(transactional_db, settings):
     """Peru's territory and the Gran Chimú demo data.
 
     The territory comes from a data migration, but a transactional test ends by flushing every
-    table, so from the second test on it is gone: load it again when it is missing.
+    table, so from the second test on it is gone: load it (and the seeded goals) again when missing.
     The demo passwords are hashed with a fast hasher: every test signs in, and the live server
     checks the password with the same settings."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if District.objects.count() < PERU_DISTRICTS:
         call_command("load_territory", stdout=io.StringIO())
+    seed_goals(Goal, Requirement, only_missing=True)  # seeded by a migration, flushed too
     call_command("load_demo", stdout=io.StringIO())
 
 
