@@ -380,7 +380,10 @@ def test_reviewer_writes_are_refused(case, auth_headers):
     response = case.call_and_validate(
         headers=auth_headers, checks=CHECKS, environ_overrides=ENVIRON
     )
-    if not is_unexpected_http_status_case(case):  # deep runs also try methods the path lacks
+    # Deep runs also try methods the path lacks, and ids no route takes (`a.xlsx`: a dot ends a
+    # DRF lookup), which are 404 before any permission is asked.
+    path = response.request.path_url.split("?")[0]
+    if not is_unexpected_http_status_case(case) and _routes(path):
         assert response.status_code == 403, response.status_code
 
 
