@@ -59,13 +59,7 @@ class VisitSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "jass",
-            "date",
-            "kind",
-            "topics",
-            "findings",
-            "attendees",
-            "finances_reviewed",
-            "cash_balance",
+            *services.VISIT_FIELDS,  # what a visit records, in the order the service writes it
             "staff",
             "readings",
             "agreements",
