@@ -53,10 +53,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
-    # ATO apps, in their dependency line: territory <- jass_registry <- visits <- incentives.
+    # ATO apps, in their dependency line:
+    # territory <- jass_registry <- visits <- communities <- service_grades <- incentives.
     "territory",
     "jass_registry",
     "visits",
+    "communities",
+    "service_grades",
     "incentives",
     "ato",
 ]
