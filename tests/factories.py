@@ -119,3 +119,28 @@ def atm_ordinance_evidence(*, district_id: str, uploaded_by: User):
     )
     item.file.save("ordenanza.pdf", ContentFile(b"%PDF-1.4 ordenanza"), save=True)
     return item
+
+
+class PopulatedCentreFactory(DjangoModelFactory):
+    """A rural centro poblado of Cascas; its code is the district's ubigeo and 4 digits."""
+
+    class Meta:
+        model = "communities.PopulatedCentre"
+
+    district_id = "131101"
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.district_id}{(n % 9999) + 1:04d}")
+    name = factory.Sequence(lambda n: f"Caserío {n}")
+    area = "rural"
+    households = 40
+    population = 150
+
+
+class CentreServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = "communities.CentreService"
+
+    centre = factory.SubFactory(PopulatedCentreFactory)
+    jass = factory.SubFactory(
+        JassFactory, district_id=factory.SelfAttribute("..centre.district_id")
+    )
+    households_served = 30
