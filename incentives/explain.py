@@ -16,17 +16,17 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jass_registry.models import BoardTerm, Jass, WaterSystem
-from territory.models import AtmBudget, District
+from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
+from territory.models import AtmBudget, AtmOffice, District
 from visits.models import ChlorineReading, Visit
 
 from . import reference
 from .checks import SPECS, CheckKind, parsed_params
-from .engine import _ratio
+from .engine import _ratio, end_of_day
 from .models import EvaluationRun, Evidence, RequirementResult, RunKind
 
 
@@ -63,7 +63,7 @@ def load_district(
     window_days: int,
     requirements: list[tuple[str, dict]] | None = None,
 ) -> reference.PlainDistrict:
-    """The district's data as the rules read it: at most seven queries, none per JASS.
+    """The district's data as the rules read it: at most nine queries, none per JASS.
 
     With `requirements` ((kind, params) pairs) only what their kinds read is loaded: visits only
     for visit rules and only from the earliest day one of them looks at (its `from`, or the start
@@ -165,6 +165,13 @@ def load_district(
                         taken_on, mg_per_l, pk, created or dt.date.min, voided=voided_at is not None
                     )
                 )
+        if CheckKind.REGISTRY_UPDATED_SINCE in kinds:
+            _load_changes(district, cutoff, requirements, jass)
+    if CheckKind.HEAD_DESIGNATED_BY in kinds:
+        office = AtmOffice.objects.filter(district=district).values_list(
+            "head_resolution", "head_designated_on"
+        )
+        plain.head_resolution, plain.head_designated_on = office.first() or ("", None)
     # budget lines and evidence are a few rows a district: always read
     plain.budgets = [
         reference.PlainBudget(year, amount, pk, description)
@@ -181,6 +188,27 @@ def load_district(
         .values_list("id", "doc_type", "status", "created_at__date", "reviewed_at__date", "number")
     ]
     return plain
+
+
+def _load_changes(
+    district: District,
+    cutoff: dt.date,
+    requirements: list[tuple[str, dict]] | None,
+    jass: dict[int, reference.PlainJass],
+) -> None:
+    """The local days of the registry change records of the district's JASS, from the earliest
+    `from` of the registry rules to the cutoff."""
+    froms = [
+        parsed_params(kind, params)["from"]
+        for kind, params in requirements or []
+        if kind == CheckKind.REGISTRY_UPDATED_SINCE
+    ]
+    changes = ChangeRecord.objects.filter(jass__district=district, at__lte=end_of_day(cutoff))
+    if froms:
+        start = timezone.make_aware(dt.datetime.combine(min(froms), dt.time.min))
+        changes = changes.filter(at__gte=start)
+    for jass_id, day in changes.values_list("jass_id", "at__date").distinct():
+        jass[jass_id].changes.append(day)
 
 
 def is_ratio(kind: str) -> bool:
@@ -203,6 +231,11 @@ _MISSING = {
     ),
     CheckKind.BOARD_TRAINED_RATIO: lambda n: ngettext(
         "falta %(n)s consejo capacitado", "faltan %(n)s consejos capacitados", n
+    ),
+    CheckKind.REGISTRY_UPDATED_SINCE: lambda n: ngettext(
+        "falta %(n)s JASS con registro actualizado o visitada",
+        "faltan %(n)s JASS con registro actualizado o visitadas",
+        n,
     ),
 }
 
@@ -262,6 +295,10 @@ def to_pass(rr: RequirementResult) -> str:
         return _("falta una evidencia aprobada por el revisor")
     if kind == CheckKind.OFFICE_BUDGET:
         return _amount_missing(rr, parsed_params(kind, rr.requirement.params)["year"])
+    if kind == CheckKind.HEAD_DESIGNATED_BY:
+        by = parsed_params(kind, rr.requirement.params)["by"]
+        day = date_format(by, "SHORT_DATE_FORMAT")
+        return _("falta la resolución de designación del responsable, hasta el %(d)s") % {"d": day}
     if kind == CheckKind.JASS_COUNT_MIN:
         n = int(rr.threshold) - (rr.numerator or 0)
         return ngettext("falta %(n)s JASS inscrita", "faltan %(n)s JASS inscritas", n) % {"n": n}
@@ -305,7 +342,7 @@ def list_url(kind: str, ubigeo: str) -> str:
     evidence or its ATM office."""
     if kind == CheckKind.EVIDENCE:
         return reverse("incentives:evidence", args=[ubigeo])
-    if kind == CheckKind.OFFICE_BUDGET:
+    if kind in (CheckKind.OFFICE_BUDGET, CheckKind.HEAD_DESIGNATED_BY):
         return reverse("territory:office", args=[ubigeo])
     return reverse("jass_registry:list", args=[ubigeo]) + _JASS_LIST_QUERY.get(kind, "")
 

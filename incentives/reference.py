@@ -194,6 +194,16 @@ def _jass_item(j: PlainJass, counted: bool, reason: str) -> Item:
     return Item("jass", j.id, j.name, counted, reason)
 
 
+def _counted_visits(j: PlainJass, since: dt.date, asof: AsOf) -> list[PlainVisit]:
+    """The JASS's visits from `since` to the cutoff that count (not voided; in an official run,
+    recorded by the cutoff)."""
+    return [
+        v
+        for v in j.visits
+        if not v.voided and since <= v.date <= asof.cutoff and asof.counts(v.created)
+    ]
+
+
 @rule_of(CheckKind.EVIDENCE)
 def _evidence(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
     items = []
@@ -272,11 +282,8 @@ def _jass_visited_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) 
     since = _day(p["from"])
 
     def item(j: PlainJass) -> Item:
-        n = sum(
-            1
-            for v in j.visits
-            if not v.voided and p["from"] <= v.date <= asof.cutoff and asof.counts(v.created)
-        )
+        visits = _counted_visits(j, p["from"], asof)
+        n = len(visits)
         if n >= p["min_visits"]:
             reason = ngettext("%(n)s visita desde %(d)s", "%(n)s visitas desde %(d)s", n) % {
                 "n": n,
@@ -290,7 +297,10 @@ def _jass_visited_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) 
                 "%(n)s visitas desde %(d)s; se piden %(m)s",
                 n,
             ) % {"n": n, "d": since, "m": p["min_visits"]}
-        return _jass_item(j, n >= p["min_visits"], reason)
+        if n >= p["min_visits"]:
+            last = max(visits, key=lambda v: (v.date, v.id or 0))
+            return Item("visit", last.id, j.name, True, reason)
+        return _jass_item(j, False, reason)
 
     return _from_items([item(j) for j in _active(district, asof)])
 
@@ -361,17 +371,11 @@ def _board_current_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf)
 @rule_of(CheckKind.BOARD_TRAINED_RATIO)
 def _board_trained_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
     def item(j: PlainJass, t: PlainTerm) -> Item:
-        trainings = [
-            v.date
-            for v in j.visits
-            if not v.voided
-            and v.kind == "training"
-            and t.starts_on <= v.date <= asof.cutoff
-            and asof.counts(v.created)
-        ]
+        trainings = [v for v in _counted_visits(j, t.starts_on, asof) if v.kind == "training"]
         if trainings:
-            reason = _("consejo capacitado el %(d)s") % {"d": _day(max(trainings))}
-            return _jass_item(j, True, reason)
+            last = max(trainings, key=lambda v: (v.date, v.id or 0))
+            reason = _("consejo capacitado el %(d)s") % {"d": _day(last.date)}
+            return Item("visit", last.id, j.name, True, reason)
         reason = _("sin capacitación desde que empezó el consejo, el %(d)s") % {
             "d": _day(t.starts_on)
         }
@@ -382,27 +386,43 @@ def _board_trained_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf)
 
 
 @rule_of(CheckKind.HEAD_DESIGNATED_BY)
-def _head_designated_by(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Measure | None:
+def _head_designated_by(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    """One item, the ATM office's head: designated by a resolution dated on or before `by` (and
+    the cutoff). The office keeps no history: the resolution on file is the one that counts."""
     designated = district.head_designated_on
-    if district.head_resolution and designated and designated <= min(p["by"], asof.cutoff):
-        return Measure(1, 1, Decimal(1))
-    return None
+    deadline = min(p["by"], asof.cutoff)
+    resolution = district.head_resolution
+    name = _("Responsable del ATM")
+    if not resolution or designated is None:
+        reason = _("sin resolución de designación del responsable del ATM")
+        return Outcome(None, [Item("office", None, name, False, reason)])
+    values = {"r": resolution, "d": _day(designated), "by": _day(deadline)}
+    if designated <= deadline:
+        reason = _("designado por %(r)s el %(d)s") % values
+        return Outcome(Measure(1, 1, Decimal(1)), [Item("office", None, name, True, reason)])
+    reason = _("designado por %(r)s el %(d)s, después del %(by)s") % values
+    return Outcome(None, [Item("office", None, name, False, reason)])
 
 
 @rule_of(CheckKind.REGISTRY_UPDATED_SINCE)
-def _registry_updated_since(
-    p: dict[str, Any], district: PlainDistrict, asof: AsOf
-) -> Measure | None:
-    active = _active(district, asof)
-    if not active:
-        return None
+def _registry_updated_since(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    """Active JASS whose record changed or that were visited between `from` and the cutoff; the
+    item is the latest visit when there is one (its page shows what was updated)."""
+    since = _day(p["from"])
 
-    def updated(j: PlainJass) -> bool:
-        changed = any(p["from"] <= day <= asof.cutoff for day in j.changes)
-        visited = any(
-            not v.voided and p["from"] <= v.date <= asof.cutoff and asof.counts(v.created)
-            for v in j.visits
-        )
-        return changed or visited
+    def item(j: PlainJass) -> Item:
+        changed = [day for day in j.changes if p["from"] <= day <= asof.cutoff]
+        visits = _counted_visits(j, p["from"], asof)
+        if visits:
+            last = max(visits, key=lambda v: (v.date, v.id or 0))
+            reason = _("visitada el %(d)s") % {"d": _day(last.date)}
+            if changed:
+                reason += "; " + _("registro actualizado el %(d)s") % {"d": _day(max(changed))}
+            return Item("visit", last.id, j.name, True, reason)
+        if changed:
+            reason = _("registro actualizado el %(d)s") % {"d": _day(max(changed))}
+            return _jass_item(j, True, reason)
+        reason = _("sin cambios en el registro ni visitas desde %(d)s") % {"d": since}
+        return _jass_item(j, False, reason)
 
-    return _fraction(sum(1 for j in active if updated(j)), len(active))
+    return _from_items([item(j) for j in _active(district, asof)])

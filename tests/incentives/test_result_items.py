@@ -8,11 +8,13 @@ from django.utils import timezone
 from incentives import explain
 from incentives.models import DistrictResult, EvaluationRun, Goal
 from jass_registry.models import Jass
+from territory.models import AtmOffice, DistrictCategory
 from tests.conftest import CASCAS, api_client_for
 from tests.factories import BoardTermFactory, JassFactory, WaterSystemFactory
 from tests.incentives.conftest import compute
 from tests.test_query_counts import count_queries
 from visits.models import ChlorineReading
+from visits.services import visit_record
 
 CUTOFF = dt.date(2026, 11, 20)
 
@@ -118,3 +120,48 @@ def test_the_checklist_reads_as_many_queries_for_30_jass_as_for_1(client, scope,
     # lines, evidence; and the session's idle-timeout refresh.
     assert count_queries(lambda: client.get(url)) == one
     assert one == 15
+
+
+def _run_2026():
+    DistrictCategory.objects.create(district_id=CASCAS, year=2026, category="C")
+    goal = Goal.objects.get(code="2026-M5")
+    return compute(EvaluationRun.objects.create(goal=goal, cutoff=CUTOFF, kind="progress"))
+
+
+def test_the_head_row_says_when_and_by_which_resolution_the_head_was_designated(scope, staff_a):
+    AtmOffice.objects.filter(district_id=CASCAS).update(
+        head_resolution="R.A. 045-2026", head_designated_on=dt.date(2026, 7, 15)
+    )
+    run = _run_2026()
+    body = api_client_for(staff_a).get(f"/api/v1/runs/{run.pk}/results/{CASCAS}/").json()
+    head = {r["code"]: r for r in body["requirements"]}["1"]
+    assert head["points_earned"] == 0
+    [item] = head["items"]
+    assert (item["type"], item["counted"]) == ("office", False)
+    assert item["reason"] == "designado por R.A. 045-2026 el 15/07/2026, después del 30/06/2026"
+
+
+def test_the_registry_row_links_each_jass_to_the_visit_that_updated_it(client, scope, staff_a):
+    visited = JassFactory(district_id=CASCAS, name="JASS Visitada")
+    JassFactory(district_id=CASCAS, name="JASS Olvidada")
+    visit = visit_record(
+        user=staff_a,
+        jass=visited,
+        data={"date": dt.date(2026, 3, 10), "kind": "supervision", "findings": "Todo en orden"},
+    )
+    run = _run_2026()
+    body = api_client_for(staff_a).get(f"/api/v1/runs/{run.pk}/results/{CASCAS}/").json()
+    registry = {r["code"]: r for r in body["requirements"]}["5"]
+    items = {i["name"]: i for i in registry["items"]}
+    done = items["JASS Visitada"]
+    assert (done["type"], done["id"], done["counted"]) == ("visit", visit.pk, True)
+    assert done["reason"] == "visitada el 10/03/2026"
+    olvidada = items["JASS Olvidada"]
+    assert not olvidada["counted"]
+    assert olvidada["reason"] == "sin cambios en el registro ni visitas desde 01/01/2026"
+    assert registry["numerator"] == sum(i["counted"] for i in registry["items"])
+    client.force_login(staff_a)
+    page = client.get(f"/evaluaciones/{run.pk}/distritos/{CASCAS}/").content.decode()
+    assert f'href="/visitas/{visit.pk}/"' in page
+    # 1 of 4 active JASS (with the scope's two) is below 60 %: the row says what is missing
+    assert "con registro actualizado o visitada" in page
