@@ -148,6 +148,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incentives.tasks.refresh_progress_runs",
         "schedule": crontab(hour=2, minute=0),  # every night at 02:00, Lima time
     },
+    "snapshot-coverage": {
+        "task": "communities.tasks.snapshot_coverage",
+        "schedule": crontab(hour=1, minute=30),  # the quarter's coverage, before the goals
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------
