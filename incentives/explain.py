@@ -158,11 +158,17 @@ def load_district(
                 "mg_per_l",
                 "visit__created_at__date",
                 "visit__voided_at",
+                "point",
             )
-            for pk, system_id, taken_on, mg_per_l, created, voided_at in readings:
+            for pk, system_id, taken_on, mg_per_l, created, voided_at, point in readings:
                 systems[system_id].readings.append(
                     reference.PlainReading(
-                        taken_on, mg_per_l, pk, created or dt.date.min, voided=voided_at is not None
+                        taken_on,
+                        mg_per_l,
+                        pk,
+                        created or dt.date.min,
+                        point,
+                        voided=voided_at is not None,
                     )
                 )
         if CheckKind.REGISTRY_UPDATED_SINCE in kinds:

@@ -21,6 +21,9 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from visits.chlorine import deciding_reading
+from visits.models import ReadingPoint
+
 from .checks import CheckKind, parsed_params
 from .engine import Measure, _ratio
 
@@ -40,6 +43,7 @@ class PlainReading:
     mg_per_l: Decimal
     order: int  # insertion order breaks ties of the same date
     created: dt.date
+    point: str  # reservoir, first_house, last_house: only the network's decide
     voided: bool = False  # taken at a voided visit: never counts
 
 
@@ -307,8 +311,14 @@ def _jass_visited_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) 
 
 @rule_of(CheckKind.CHLORINATION_RATIO)
 def _chlorination_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    """Systems of active JASS whose chlorine, judged where people drink, is at least `min_mg_l`:
+    the reading that `visits.chlorine.deciding_reading` picks among the window's readings."""
     start = asof.cutoff - dt.timedelta(days=p["window_days"])
     minimum = p["min_mg_l"]
+    at_point = {
+        ReadingPoint.LAST_HOUSE: _("última vivienda"),
+        ReadingPoint.FIRST_HOUSE: _("primera vivienda"),
+    }
 
     def item(j: PlainJass, s: PlainSystem) -> Item:
         window = [
@@ -316,23 +326,31 @@ def _chlorination_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) 
             for r in s.readings
             if not r.voided and start <= r.taken_on <= asof.cutoff and asof.counts(r.created)
         ]
-        last = max(window, key=lambda r: (r.taken_on, r.order)) if window else None
+        deciding = deciding_reading(window)
         name = f"{j.name} · {s.name}" if j.name else s.name
-        if last is None:
-            reason = _("sin lecturas de cloro en los %(n)s días antes del corte") % {
-                "n": p["window_days"]
-            }
+        if deciding is None:
+            if window:  # reservoir readings only: the dosing, not the water at the tap
+                latest = max(window, key=lambda r: (r.taken_on, r.order))
+                reason = _(
+                    "solo lecturas en el reservorio (%(v)s mg/L): no muestra el agua en el grifo"
+                ) % {"v": number_format(latest.mg_per_l, 2)}
+            else:
+                reason = _("sin lecturas de cloro en los %(n)s días antes del corte") % {
+                    "n": p["window_days"]
+                }
             return Item("water_system", s.id, name, False, reason)
+        counted = deciding.mg_per_l >= minimum
         values = {
-            "v": number_format(last.mg_per_l, 2),
-            "d": _day(last.taken_on),
+            "p": at_point[deciding.point],
+            "v": number_format(deciding.mg_per_l, 2),
+            "d": _day(deciding.taken_on),
             "m": number_format(minimum, 1),
         }
-        if last.mg_per_l >= minimum:
-            reason = _("último cloro %(v)s mg/L el %(d)s, al menos %(m)s") % values
+        if counted:
+            reason = _("%(p)s %(v)s mg/L el %(d)s, al menos %(m)s") % values
         else:
-            reason = _("último cloro %(v)s mg/L el %(d)s, menor que %(m)s") % values
-        return Item("water_system", s.id, name, last.mg_per_l >= minimum, reason)
+            reason = _("%(p)s %(v)s mg/L el %(d)s, menor que %(m)s") % values
+        return Item("water_system", s.id, name, counted, reason)
 
     return _from_items(
         [

@@ -47,9 +47,11 @@ def district_indicators(district_id: str, today: dt.date) -> dict[str, Ratio]:
         active=Count("pk"),
         chlorinated=Count(
             "pk",
+            # Chlorine judged where people drink: the network reading that decides
+            # (visits/chlorine.py), within the window and at least the standard.
             filter=Q(
-                last_reading_on__gte=today - dt.timedelta(days=CHLORINE_WINDOW_DAYS),
-                last_reading_mg_l__gte=ADEQUATE_CHLORINE_MG_L,
+                network_reading_on__gte=today - dt.timedelta(days=CHLORINE_WINDOW_DAYS),
+                network_reading_mg_l__gte=ADEQUATE_CHLORINE_MG_L,
             ),
         ),
     )

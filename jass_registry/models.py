@@ -13,7 +13,6 @@ import datetime as dt
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Q
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.text import fold
@@ -30,7 +29,6 @@ from territory.access import scoped
 from territory.models import District
 
 from .risk import with_risk
-from .standards import ADEQUATE_CHLORINE_MG_L
 
 # Bounds of the counts a form, the API or an import may write: the largest JASS serve a few
 # thousand households, and a cuota familiar is a few soles a month.
@@ -294,8 +292,17 @@ class WaterSystem(models.Model):
         blank=True,
         editable=False,
     )
-    last_adequate_reading_on = models.DateField(
-        format_lazy(_("última medición adecuada (≥ {mg_l} mg/L)"), mg_l=ADEQUATE_CHLORINE_MG_L),
+    # Summary kept by visits.services: the reading that decides the system's chlorine, from the
+    # network (first or last house; see visits/chlorine.py, the one definition). Adequate when
+    # it is recent enough and at least the standard: the risk signal and the district indicator
+    # read these two.
+    network_reading_on = models.DateField(
+        _("última medición de cloro en la red"), null=True, blank=True, editable=False
+    )
+    network_reading_mg_l = models.DecimalField(
+        _("cloro residual en la red (mg/L)"),
+        max_digits=4,
+        decimal_places=2,
         null=True,
         blank=True,
         editable=False,

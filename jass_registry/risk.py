@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Value, When
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy
 from .standards import (
     ADEQUATE_CHLORINE_MG_L,
     BOARD_ENDING_DAYS,
-    CHLORINE_FLOOR_MG_L,
     CHLORINE_WINDOW_DAYS,
     FINANCE_REVIEW_DAYS,
     FINANCE_REVIEW_MONTHS,
@@ -103,10 +102,12 @@ def _with_facts(queryset, today: dt.date):
     past = terms.filter(starts_on__lte=today).order_by("-ends_on")
     systems = WaterSystem.objects.filter(jass=OuterRef("pk"), retired_on__isnull=True)
     window = today - dt.timedelta(days=CHLORINE_WINDOW_DAYS)
+    # Chlorine judged where people drink (visits/chlorine.py): the summary holds the reading
+    # that decides, from the network; it must be in the window and at least the standard.
     poorly_chlorinated = systems.filter(
-        Q(last_adequate_reading_on__isnull=True)
-        | Q(last_adequate_reading_on__lt=window)
-        | Q(last_reading_mg_l__lt=CHLORINE_FLOOR_MG_L)
+        Q(network_reading_on__isnull=True)
+        | Q(network_reading_on__lt=window)
+        | Q(network_reading_mg_l__lt=ADEQUATE_CHLORINE_MG_L)
     )
     return queryset.annotate(
         board_starts_on=Subquery(current.values("starts_on")[:1]),
@@ -225,13 +226,13 @@ def _reason(code: str, jass) -> str:
         ) % {"date": _d(jass.board_starts_on), "last": _d(jass.last_training_on)}
     if code == Signal.CHLORINE:
         return _(
-            "Algún sistema de agua no tiene una medición de cloro residual de al menos "
-            "%(adequate)s mg/L en los últimos %(days)d días, o su última medición es menor de "
-            "%(floor)s mg/L."
+            "Algún sistema de agua no tiene cloro residual de al menos %(adequate)s mg/L en la "
+            "red en los últimos %(days)d días: decide la última vivienda (o, sin ella, la "
+            "primera) del último día medido; una medición en el reservorio muestra la "
+            "dosificación, no el agua en el grifo."
         ) % {
-            "adequate": ADEQUATE_CHLORINE_MG_L,
+            "adequate": number_format(ADEQUATE_CHLORINE_MG_L, 1),
             "days": CHLORINE_WINDOW_DAYS,
-            "floor": CHLORINE_FLOOR_MG_L,
         }
     if code == Signal.NO_FINANCE_REVIEW:
         if jass.last_finance_review_on is None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-# Free residual chlorine at the tap: adequate from 0.5 mg/L; below 0.2 mg/L the water is not
-# protected whatever happened before.
+# Free residual chlorine in the distribution network: adequate from 0.5 mg/L (DS 031-2010-SA;
+# SUNASS). Which reading is judged against it is decided in one place, visits/chlorine.py: the
+# network's (last house, else first house), never the reservoir's.
 ADEQUATE_CHLORINE_MG_L = Decimal("0.5")
-CHLORINE_FLOOR_MG_L = Decimal("0.2")
-# An adequate reading counts for this long (signal, district indicator, engine default).
+# A network reading counts for this long (signal, district indicator, engine default).
 CHLORINE_WINDOW_DAYS = 60
 
 # A board whose term ends within this many days is flagged as ending.

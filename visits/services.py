@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jass_registry.models import ChangeRecord, Jass, JassStatus, WaterSystem
-from jass_registry.standards import ADEQUATE_CHLORINE_MG_L
 
+from .chlorine import NETWORK_POINTS, network_chlorine_annotations
 from .models import (
     MAX_PLANNED_VISITS,
     Agreement,
@@ -67,35 +67,34 @@ def _jass_summary(jass_id: int) -> dict[str, dt.date | None]:
     )
 
 
-def _latest_readings():
-    return (
+def _system_summaries() -> dict[str, Subquery]:
+    """A water system's summaries as subqueries over its valid readings: the latest reading
+    anywhere (shown as a fact) and the reading that decides its chlorine, from the network
+    (`visits.chlorine`, the one definition of adequacy)."""
+    latest = (
         ChlorineReading.objects.valid()
         .filter(water_system=OuterRef("pk"))
         .order_by("-taken_on", "-id")
     )
-
-
-def _system_summary_annotations():
-    latest = _latest_readings()
     return {
-        "new_reading_on": Subquery(latest.values("taken_on")[:1]),
-        "new_reading_mg_l": Subquery(latest.values("mg_per_l")[:1]),
-        "new_adequate_on": Subquery(
-            latest.filter(mg_per_l__gte=ADEQUATE_CHLORINE_MG_L).values("taken_on")[:1]
-        ),
+        "last_reading_on": Subquery(latest.values("taken_on")[:1]),
+        "last_reading_mg_l": Subquery(latest.values("mg_per_l")[:1]),
+        **_network_summary(),
+    }
+
+
+def _network_summary() -> dict[str, Subquery]:
+    network = network_chlorine_annotations(start=None, end=None)
+    return {
+        "network_reading_on": network["network_on"],
+        "network_reading_mg_l": network["network_mg_l"],
     }
 
 
 def summaries_refresh(jass_id: int) -> None:
-    """Recompute the summaries of one JASS and its water systems (a handful of queries)."""
+    """Recompute the summaries of one JASS and its water systems (two UPDATE statements)."""
     Jass.objects.filter(pk=jass_id).update(**_jass_summary(jass_id))
-    systems = WaterSystem.objects.filter(jass_id=jass_id).annotate(**_system_summary_annotations())
-    for system in systems:
-        WaterSystem.objects.filter(pk=system.pk).update(
-            last_reading_on=system.new_reading_on,
-            last_reading_mg_l=system.new_reading_mg_l,
-            last_adequate_reading_on=system.new_adequate_on,
-        )
+    WaterSystem.objects.filter(jass_id=jass_id).update(**_system_summaries())
 
 
 def _summaries_after_create(visit: Visit, readings: list[ChlorineReading]) -> None:
@@ -129,15 +128,14 @@ def _summaries_after_create(visit: Visit, readings: list[ChlorineReading]) -> No
                 if system.last_reading_on is None or reading.taken_on >= system.last_reading_on:
                     updates["last_reading_on"] = system.last_reading_on = reading.taken_on
                     updates["last_reading_mg_l"] = system.last_reading_mg_l = reading.mg_per_l
-                if reading.mg_per_l >= ADEQUATE_CHLORINE_MG_L and (
-                    system.last_adequate_reading_on is None
-                    or reading.taken_on > system.last_adequate_reading_on
-                ):
-                    updates["last_adequate_reading_on"] = system.last_adequate_reading_on = (
-                        reading.taken_on
-                    )
             if updates:
                 WaterSystem.objects.filter(pk=system_id).update(**updates)
+        # A network reading of the deciding day may be outdone by one already stored that day
+        # (a last house beats a first house, the lowest value wins): recompute those systems'
+        # deciding reading, in one statement.
+        network = {r.water_system_id for r in readings if r.point in NETWORK_POINTS}
+        if network:
+            WaterSystem.objects.filter(pk__in=network).update(**_network_summary())
 
 
 @transaction.atomic
@@ -149,14 +147,7 @@ def summaries_rebuild() -> dict[str, int]:
         last_training_on=Subquery(visits.filter(kind=VisitKind.TRAINING)[:1]),
         last_finance_review_on=Subquery(visits.filter(finances_reviewed=True)[:1]),
     )
-    latest = _latest_readings()
-    system_count = WaterSystem.objects.update(
-        last_reading_on=Subquery(latest.values("taken_on")[:1]),
-        last_reading_mg_l=Subquery(latest.values("mg_per_l")[:1]),
-        last_adequate_reading_on=Subquery(
-            latest.filter(mg_per_l__gte=ADEQUATE_CHLORINE_MG_L).values("taken_on")[:1]
-        ),
-    )
+    system_count = WaterSystem.objects.update(**_system_summaries())
     return {"jass": jass_count, "water_systems": system_count}
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from jass_registry.models import Jass, JassStatus, WaterSystem
 from jass_registry.risk import (
-    CHLORINE_FLOOR_MG_L,
+    ADEQUATE_CHLORINE_MG_L,
     CHLORINE_WINDOW_DAYS,
     Signal,
     signal_codes,
@@ -49,9 +49,9 @@ def poorly_chlorinated(jass: Jass, today: dt.date):
     """The active water systems of `jass` that make its chlorine signal fire (as risk.py)."""
     window = today - dt.timedelta(days=CHLORINE_WINDOW_DAYS)
     return WaterSystem.objects.filter(jass=jass, retired_on__isnull=True).filter(
-        Q(last_adequate_reading_on__isnull=True)
-        | Q(last_adequate_reading_on__lt=window)
-        | Q(last_reading_mg_l__lt=CHLORINE_FLOOR_MG_L)
+        Q(network_reading_on__isnull=True)
+        | Q(network_reading_on__lt=window)
+        | Q(network_reading_mg_l__lt=ADEQUATE_CHLORINE_MG_L)
     )
 
 

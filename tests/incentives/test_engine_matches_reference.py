@@ -30,12 +30,14 @@ visit = st.builds(
     created=day,
     voided=st.booleans(),
 )
-# A reading is taken outside a visit (None) or at one of the JASS's visits (its index).
+# A reading is taken outside a visit (None) or at one of the JASS's visits (its index), at a
+# point of the system (only the network's decide: visits/chlorine.py).
 reading = st.builds(
-    lambda d, mg, at_visit: (d, mg, at_visit),
+    lambda d, mg, at_visit, point: (d, mg, at_visit, point),
     day,
     st.integers(0, 120).map(lambda n: Decimal(n) / 100),
     st.one_of(st.none(), st.integers(0, 2)),
+    st.sampled_from(["reservoir", "first_house", "last_house"]),
 )
 system = st.builds(
     lambda retired, rs: (retired, rs), st.one_of(st.none(), day), st.lists(reading, max_size=3)
@@ -142,7 +144,7 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
         for retired, readings in systems:
             ws = WaterSystem.objects.create(jass=row, name="S", retired_on=retired)
             ps = reference.PlainSystem(retired_on=retired)
-            for taken_on, mg, at_visit in readings:
+            for taken_on, mg, at_visit, point in readings:
                 order += 1
                 if at_visit is not None and at_visit < len(visits):
                     taken_at, plain_visit = visit_rows[at_visit], visits[at_visit]
@@ -152,7 +154,7 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
                     water_system=ws,
                     visit=taken_at,
                     taken_on=taken_on,
-                    point="reservoir",
+                    point=point,
                     mg_per_l=mg,
                 )
                 ps.readings.append(
@@ -161,6 +163,7 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
                         mg,
                         order,
                         plain_visit.created if plain_visit else dt.date.min,
+                        point,
                         voided=bool(plain_visit and plain_visit.voided),
                     )
                 )

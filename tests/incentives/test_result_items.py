@@ -36,7 +36,8 @@ def test_the_checklist_lists_each_jass_with_why_it_was_not_counted(client, scope
     page = client.get(f"/evaluaciones/{run.pk}/distritos/{CASCAS}/").content.decode()
     assert "JASS Pampa Vieja" in page
     assert "sin consejo directivo vigente desde 11/06/2026" in page
-    assert "último cloro 0.30 mg/L el 12/11/2026, menor que 0.5" in page
+    # a reservoir reading alone does not decide: chlorine is judged in the network
+    assert "solo lecturas en el reservorio (0.30 mg/L): no muestra el agua en el grifo" in page
 
 
 def test_the_api_lists_the_items_with_points_and_counted_equals_the_numerator(scope, staff_a):

@@ -38,7 +38,8 @@ def visited(staff_a):
         user=staff_a,
         jass=jass,
         data={"date": TODAY - dt.timedelta(days=3), "kind": "training", "findings": "Hallazgo X"},
-        readings=[{"water_system": system.pk, "point": "reservoir", "mg_per_l": "0.80"}],
+        # at the last house: chlorine is judged in the network (visits/chlorine.py)
+        readings=[{"water_system": system.pk, "point": "last_house", "mg_per_l": "0.80"}],
         agreements=[{"task": "Clorar el reservorio", "responsible": "Operador", "due_on": TODAY}],
     )
     return jass, system, old, recent

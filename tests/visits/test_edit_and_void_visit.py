@@ -38,7 +38,12 @@ def test_editing_and_voiding_a_visit_recompute_the_summaries(client, staff_a, ja
         dt.date(2026, 2, 10),
         Decimal("0.10"),
     )
-    assert system.last_adequate_reading_on == dt.date(2026, 1, 10)
+    # The reservoir's 0.10 of 10/02 is the latest reading, but chlorine is judged in the
+    # network: the last house's 0.55 of 10/01 still decides.
+    assert (system.network_reading_on, system.network_reading_mg_l) == (
+        dt.date(2026, 1, 10),
+        Decimal("0.55"),
+    )
     page = client.get(reverse("visits:void", args=[second.pk])).content.decode()
     assert "No se borra" in page
     client.post(reverse("visits:void", args=[second.pk]), {"reason": "Duplicada", "confirm": "on"})

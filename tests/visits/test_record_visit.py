@@ -31,7 +31,8 @@ def test_a_visit_with_two_readings_and_an_agreement_updates_the_summaries(
     assert jass.last_training_on is None
     assert system.last_reading_on == visit.date
     assert system.last_reading_mg_l == Decimal("0.55")  # the later one of the same day
-    assert system.last_adequate_reading_on == visit.date
+    # judged in the network: the last house's 0.55, not the reservoir's 0.80
+    assert (system.network_reading_on, system.network_reading_mg_l) == (visit.date, Decimal("0.55"))
 
 
 @pytest.mark.parametrize(

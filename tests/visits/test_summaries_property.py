@@ -15,7 +15,9 @@ from visits.models import Visit
 
 DAYS = st.integers(min_value=0, max_value=400)
 READING = st.tuples(
-    st.integers(0, 1), st.sampled_from(["reservoir", "last_house"]), st.integers(0, 150)
+    st.integers(0, 1),
+    st.sampled_from(["reservoir", "first_house", "last_house"]),
+    st.integers(0, 150),
 )
 VISIT = st.fixed_dictionaries(
     {
@@ -43,7 +45,11 @@ def snapshot():
         ),
         list(
             WaterSystem.objects.order_by("pk").values_list(
-                "pk", "last_reading_on", "last_reading_mg_l", "last_adequate_reading_on"
+                "pk",
+                "last_reading_on",
+                "last_reading_mg_l",
+                "network_reading_on",
+                "network_reading_mg_l",
             )
         ),
     )

@@ -40,7 +40,7 @@ def test_visit_signals_fire_and_clear(staff_a):
         ],
     )
     assert visit_signals(jass, today)[0] == []
-    # A later reading under 0.2 mg/L fires the chlorine signal again.
+    # A later last-house reading under 0.5 mg/L decides: the chlorine signal fires again.
     visit_record(
         user=staff_a,
         jass=jass,
