@@ -181,6 +181,21 @@ class Jass(FieldConstraintErrorsMixin, models.Model):
         _("última revisión de cuentas"), null=True, blank=True, editable=False
     )
 
+    # The latest quarter's service level, kept by service_grades.grading.compute_scores (never
+    # edited by hand): a copy, so that lists filter and sort by grade without reaching upward
+    # into service_grades. Null, like the score: never assessed (the API's null).
+    grade = models.CharField(  # noqa: DJ001
+        _("nivel de servicio"), max_length=1, null=True, blank=True, editable=False
+    )
+    score = models.DecimalField(
+        _("puntaje de servicio"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
@@ -303,6 +318,21 @@ class WaterSystem(models.Model):
         _("cloro residual en la red (mg/L)"),
         max_digits=4,
         decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+    # The latest quarter's service level, kept by service_grades.grading.compute_scores (never
+    # edited by hand): a copy, so that lists filter and sort by grade without reaching upward
+    # into service_grades. Null, like the score: never assessed (the API's null).
+    grade = models.CharField(  # noqa: DJ001
+        _("nivel de servicio"), max_length=1, null=True, blank=True, editable=False
+    )
+    score = models.DecimalField(
+        _("puntaje de servicio"),
+        max_digits=4,
+        decimal_places=3,
         null=True,
         blank=True,
         editable=False,

@@ -320,3 +320,53 @@ class ServiceScore(models.Model):
     def __str__(self) -> str:
         subject = self.water_system_id or self.jass_id
         return f"{self.get_subject_display()} {subject} {self.quarter:%Y-%m}: {self.grade}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("En cola")
+    RUNNING = "running", _("En curso")
+    DONE = "done", _("Terminado")
+    FAILED = "failed", _("Falló")
+
+
+class GradeRunQuerySet(models.QuerySet):
+    def in_progress(self) -> GradeRunQuerySet:
+        return self.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+
+
+class GradeRun(models.Model):
+    """One recomputation of the country's grades for a quarter (nightly or on a reviewer's
+    request), so the page can show it queued, running, done or failed."""
+
+    quarter = models.DateField(_("trimestre"))
+    status = models.CharField(
+        _("estado"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("solicitado por"),
+    )
+    created_at = models.DateTimeField(_("solicitado"), auto_now_add=True)
+    started_at = models.DateTimeField(_("iniciado"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminado"), null=True, blank=True)
+    systems = models.PositiveIntegerField(_("sistemas calificados"), default=0)
+    jass = models.PositiveIntegerField(_("JASS calificadas"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    objects = GradeRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cálculo de niveles de servicio")
+        verbose_name_plural = _("cálculos de niveles de servicio")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.quarter:%Y-%m} {self.get_status_display()}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
