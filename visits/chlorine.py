@@ -12,7 +12,13 @@ reservoir reading shows the dosing, not the water at the tap, and never decides.
 
 `deciding_reading` states it in plain Python (the reference rule and the checklist use it);
 `with_network_chlorine` is the same rule in one SQL query over any number of water systems (the
-engine and the summaries use it); a property test holds every reader to both.
+engine and the summaries use it); a property test holds every reader to both
+(tests/visits/test_chlorine_adequacy.py).
+
+The registry keeps the all-time deciding reading on each water system, `network_reading_on` and
+`network_reading_mg_l` (visits.services keeps them; "network_mg_l" would clash with this
+module's annotation), for the risk signal and the district indicator: adequate when that reading
+is within the window and at least the standard.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.exporting import export_response
 from jass_registry.models import Jass, JassStatus, WaterSystem
-from jass_registry.standards import ADEQUATE_CHLORINE_MG_L
+from jass_registry.standards import ADEQUATE_CHLORINE_MG_L, CHLORINE_WINDOW_DAYS
 from territory.access import district_for_read, district_for_write, require_staff_of
 from territory.models import District
 
 from . import services
+from .chlorine import deciding_reading, is_adequate
 from .filters import AgreementFilter, VisitPageFilter
 from .forms import (
     MONTHS,
@@ -385,16 +387,21 @@ def chlorine_chart(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    since = timezone.localdate() - dt.timedelta(days=730)
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=730)
     readings = list(
         ChlorineReading.objects.valid()
         .filter(water_system=system, taken_on__gte=since)
         .order_by("taken_on", "id")
-        .values("taken_on", "point", "mg_per_l")
+        .values("id", "taken_on", "point", "mg_per_l")
     )
     points = {code: str(label) for code, label in ReadingPoint.choices}
     for reading in readings:
         reading["point_label"] = points.get(reading["point"], reading["point"])
+    # The reading that decides the system's chlorine, as the alert and the goals judge it.
+    deciding = deciding_reading(SimpleNamespace(**r) for r in readings)
+    if deciding and deciding.taken_on < today - dt.timedelta(days=CHLORINE_WINDOW_DAYS):
+        deciding = None
     series = {
         point: [
             {"x": r["taken_on"].isoformat(), "y": float(r["mg_per_l"])}
@@ -409,6 +416,8 @@ def chlorine_chart(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "system": system,
             "readings": readings[::-1][:50],
+            "deciding": deciding,
+            "adequate": deciding is not None and is_adequate(deciding.mg_per_l),
             "chart": {"series": series, "target": float(ADEQUATE_CHLORINE_MG_L)},
         },
     )
