@@ -146,8 +146,9 @@ FLOOR_SQL = {
         LEFT JOIN LATERAL (
             SELECT r.mg_per_l AS mg FROM visits_chlorinereading r
             WHERE r.water_system_id = s.id AND r.taken_on >= %(window_start)s
-              AND r.taken_on <= %(cutoff)s
-            ORDER BY r.taken_on DESC, r.id DESC LIMIT 1) l ON TRUE
+              AND r.taken_on <= %(cutoff)s AND r.point IN ('first_house', 'last_house')
+            ORDER BY r.taken_on DESC, r.point = 'last_house' DESC, r.mg_per_l, r.id
+            LIMIT 1) l ON TRUE
         WHERE j.district_id = ANY(%(ids)s) AND j.status = 'active'
           AND (s.retired_on IS NULL OR s.retired_on > %(cutoff)s)
         GROUP BY j.district_id""",
