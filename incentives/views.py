@@ -264,15 +264,11 @@ def result_detail(request: HttpRequest, pk: int, ubigeo: str) -> HttpResponse:
             else:
                 messages.success(request, _("Revisión registrada."))
                 return redirect("incentives:result", pk=run.pk, ubigeo=ubigeo)
-    evidence = {
-        e.requirement_id: e
-        for e in Evidence.objects.filter(district=district, requirement__goal=run.goal).order_by(
-            "created_at"
-        )
-    }
     rows = explain.checklist(run, district, list(result.requirements.all()))
+    evidence = _checklist_evidence(district, rows)
     for row in rows:
-        row.evidence = evidence.get(row.result.requirement_id)  # the latest presented, if any
+        # The evidence items the row looked at, each with its review (or the review's form).
+        row.evidence = [(i, evidence[i.id]) for i in row.items if i.type == "evidence" and i.id]
         row.url = explain.list_url(row.result.requirement.kind, district.ubigeo)
         row.value_shown = explain.show_value(row.result.requirement.kind, row.result.value)
         row.threshold_shown = explain.show_value(row.result.requirement.kind, row.result.threshold)
@@ -290,8 +286,24 @@ def result_detail(request: HttpRequest, pk: int, ubigeo: str) -> HttpResponse:
             "rows": rows,
             "form": form,
             "can_review": request.user.can_review and run.kind == RunKind.OFFICIAL,
+            # Evidence is reviewed whatever the run's kind (the queue's rule): reviewers only.
+            "can_review_evidence": request.user.can_review,
+            "here": request.get_full_path(),
             "is_own": request.user.is_staff_of(district.ubigeo),
         },
+    )
+
+
+def _checklist_evidence(district, rows: list[explain.Row]) -> dict[int, Evidence]:
+    """The evidence items the checklist's evidence rows looked at, by id, with their reviewer:
+    one query, none when no row reads evidence."""
+    ids = {i.id for row in rows for i in row.items if i.type == "evidence" and i.id}
+    if not ids:
+        return {}
+    return (
+        Evidence.objects.filter(district=district, pk__in=ids)
+        .select_related("reviewed_by")
+        .in_bulk()
     )
 
 
