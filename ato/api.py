@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate, user_logged_in
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -20,16 +23,26 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from common.exporting import csv_response
 from common.serializing import FastRepresentation
 from incentives.api import EvidenceViewSet, GoalViewSet, RunViewSet
 from incentives.queries import latest_results
 from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet
 from jass_registry.indicators import district_indicators
+from territory.access import IsReviewer, district_for_read
 from territory.api import NotificationViewSet
-from territory.models import ApiToken, AtmBudget, AtmOffice, District, TokenRevocation
+from territory.models import (
+    ApiToken,
+    AtmBudget,
+    AtmOffice,
+    Department,
+    District,
+    TokenRevocation,
+)
 from territory.services import api_token_issue, api_token_revoke
 from visits.api import VisitViewSet
 
+from . import open_data
 from .auth import client_ip
 from .districts import DistrictFilter, category_year_from, districts_with_counts
 
@@ -289,6 +302,155 @@ class OwnTokenList(ListAPIView):
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
+
+
+# --- Open data (README "Datos abiertos: WPDx y DHIS2"; rows and values: ato/open_data.py) -----
+
+
+class AnyAccept:
+    """APIView mixin for a file: it is answered whatever the client's Accept header (a client
+    asking for text/csv gets the CSV, and a refusal as JSON, instead of 406)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+def _department_field(help_text) -> serializers.RegexField:
+    return serializers.RegexField(
+        r"^[0-9]{2}\Z",
+        required=False,
+        help_text=help_text,
+        error_messages={"invalid": gettext_lazy("El departamento tiene 2 dígitos.")},
+    )
+
+
+class WpdxQuerySerializer(serializers.Serializer):
+    district = serializers.RegexField(
+        r"^[0-9]{6}\Z",
+        required=False,
+        help_text=gettext_lazy("Ubigeo del distrito (6 dígitos)."),
+        error_messages={"invalid": gettext_lazy("El ubigeo tiene 6 dígitos.")},
+    )
+    department = _department_field(
+        gettext_lazy("Código del departamento (2 dígitos); solo revisores.")
+    )
+
+    def validate(self, attrs):
+        if "district" in attrs and "department" in attrs:
+            raise ValidationError(
+                {"non_field_errors": [_("Indique el distrito o el departamento, no ambos.")]}
+            )
+        return attrs
+
+
+class WpdxExport(AnyAccept, APIView):
+    """The active water systems as a WPDx-style CSV (UTF-8, no BOM), one row a system.
+    `?district=`: a district the user may read (another district: 404); `?department=`, or
+    neither for the whole country: reviewers (ATM staff without a parameter get their own
+    district)."""
+
+    @extend_schema(
+        parameters=[WpdxQuerySerializer],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        summary="Sistemas de agua en formato WPDx (CSV)",
+    )
+    def get(self, request):
+        query = WpdxQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        user = request.user
+        district = query.validated_data.get("district")
+        department = query.validated_data.get("department")
+        reviewer = IsReviewer().has_permission(request, self)
+        if district:
+            district = district_for_read(user, district).ubigeo  # another district: 404
+        elif not reviewer and (department or not user.is_atm):
+            self.permission_denied(request, message=IsReviewer.message)
+        elif department:
+            get_object_or_404(Department, pk=department)
+        elif not reviewer:
+            district = user.district_id
+        systems = open_data.wpdx_systems(district_id=district, department_id=department)
+        return csv_response(
+            f"wpdx-{district or department or 'peru'}",
+            open_data.WPDX_COLUMNS,
+            open_data.wpdx_rows(systems),
+            bom=False,
+        )
+
+
+class Dhis2QuerySerializer(serializers.Serializer):
+    period = serializers.CharField(
+        max_length=6,
+        help_text=gettext_lazy("Mes en formato DHIS2 AAAAMM, no futuro."),
+        error_messages={"required": gettext_lazy("Indique el periodo como AAAAMM.")},
+    )
+    department = _department_field(
+        gettext_lazy("Código del departamento (2 dígitos); sin él, todo el país.")
+    )
+
+    def validate_period(self, value: str):
+        return open_data.period_start(value)
+
+
+class DataValueSerializer(serializers.Serializer):
+    dataElement = serializers.CharField()  # noqa: N815 - DHIS2's own keys
+    period = serializers.CharField()
+    orgUnit = serializers.CharField(help_text="Ubigeo del distrito.")  # noqa: N815
+    value = serializers.CharField()
+
+
+class Dhis2DataValues(APIView):
+    """District indicators of a month as a DHIS2 `dataValueSets` document, for reviewers:
+    every district of `?department=`, or of the country. The data elements are described at
+    `/api/v1/exports/dhis2/data-elements.json`."""
+
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        parameters=[Dhis2QuerySerializer],
+        responses={
+            200: inline_serializer(
+                "Dhis2DataValueSet", {"dataValues": DataValueSerializer(many=True)}
+            )
+        },
+        summary="Indicadores distritales del mes para DHIS2 (dataValueSets)",
+    )
+    def get(self, request):
+        query = Dhis2QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start = query.validated_data["period"]
+        districts = District.objects.all()
+        if department := query.validated_data.get("department"):
+            get_object_or_404(Department, pk=department)
+            districts = districts.filter(department_id=department)
+        values = open_data.district_values(districts, start, open_data.period_end(start))
+        return Response({"dataValues": open_data.data_values(values, f"{start:%Y%m}")})
+
+
+class DataElementSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    shortName = serializers.CharField()  # noqa: N815 - DHIS2's own keys
+    description = serializers.CharField()
+    valueType = serializers.CharField()  # noqa: N815
+    aggregationType = serializers.CharField()  # noqa: N815
+    domainType = serializers.CharField()  # noqa: N815
+
+
+class Dhis2DataElements(APIView):
+    """The data elements of the DHIS2 export as DHIS2 metadata (`dataElements`), for any
+    signed-in user."""
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Dhis2DataElements", {"dataElements": DataElementSerializer(many=True)}
+            )
+        },
+        summary="Elementos de datos del export DHIS2",
+    )
+    def get(self, request):
+        return Response({"dataElements": open_data.data_elements()})
 
 
 # JSON only: no `.json` suffix routes (the contract has none, and DRF's suffix patterns reach

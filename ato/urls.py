@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from incentives.api import compliance_export
 
 from . import converters, csp, views
-from .api import ObtainToken, OwnTokenList, router
+from .api import Dhis2DataElements, Dhis2DataValues, ObtainToken, OwnTokenList, WpdxExport, router
 from .forms import LoginForm
 
 # Before the apps' URL modules are included: their patterns use these names.
@@ -42,6 +42,16 @@ urlpatterns = [
         r"^api/v1/exports/compliance\.(?P<fmt>csv|xlsx)$",
         compliance_export,
         name="compliance_export",
+    ),
+    # Open data (README "Datos abiertos: WPDx y DHIS2").
+    path("api/v1/exports/wpdx.csv", WpdxExport.as_view(), name="wpdx_export"),
+    path(
+        "api/v1/exports/dhis2/datavalues.json", Dhis2DataValues.as_view(), name="dhis2_datavalues"
+    ),
+    path(
+        "api/v1/exports/dhis2/data-elements.json",
+        Dhis2DataElements.as_view(),
+        name="dhis2_data_elements",
     ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -54,13 +54,14 @@ class _Echo:
 
 
 def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence]
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, bom: bool = True
 ) -> StreamingHttpResponse:
-    """UTF-8 with a BOM, so that Excel shows the accents."""
+    """UTF-8 with a BOM, so that Excel shows the accents; `bom=False` for files that programs
+    read by their column names (a BOM would become part of the first name)."""
     writer = csv.writer(_Echo())
 
     def lines():
-        yield "\ufeff" + writer.writerow([safe_text(str(h)) for h in header])
+        yield ("\ufeff" if bom else "") + writer.writerow([safe_text(str(h)) for h in header])
         for row in rows:
             yield writer.writerow([_csv_value(v) for v in row])
 

@@ -415,6 +415,36 @@ ROUTES: dict[str, list[Route]] = {
             api=True,
         ),
     ],
+    # Open data (README "Datos abiertos: WPDx y DHIS2"): a district for its staff and reviewers,
+    # a department (or the country) and the DHIS2 values for reviewers.
+    "wpdx_export": [
+        Route(
+            f"/api/v1/exports/wpdx.csv?district={CASCAS}",
+            expect=statuses(200, 404, 200, 404, 401),
+            api=True,
+        ),
+        Route(
+            "/api/v1/exports/wpdx.csv?department=13",
+            expect=statuses(403, 403, 200, 403, 401),
+            api=True,
+        ),
+        # Without a parameter: staff their own district, reviewers the country.
+        Route("/api/v1/exports/wpdx.csv", expect=statuses(200, 200, 200, 403, 401), api=True),
+    ],
+    "dhis2_datavalues": [
+        Route(
+            "/api/v1/exports/dhis2/datavalues.json?period=202601&department=13",
+            expect=statuses(403, 403, 200, 403, 401),
+            api=True,
+        )
+    ],
+    "dhis2_data_elements": [
+        Route(
+            "/api/v1/exports/dhis2/data-elements.json",
+            expect=statuses(200, 200, 200, 200, 401),
+            api=True,
+        )
+    ],
     "goal-list": [Route("/api/v1/goals/", expect=statuses(200, 200, 200, 200, 401), api=True)],
     "goal-detail": [
         Route("/api/v1/goals/2017-M35/", expect=statuses(200, 200, 200, 200, 401), api=True)
