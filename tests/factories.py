@@ -144,3 +144,33 @@ class CentreServiceFactory(DjangoModelFactory):
         JassFactory, district_id=factory.SelfAttribute("..centre.district_id")
     )
     households_served = 30
+
+
+class VisitFactory(DjangoModelFactory):
+    """A valid visit of a Cascas JASS, three days ago, by one of its staff (written directly:
+    tests of the visit rules go through visits.services)."""
+
+    class Meta:
+        model = "visits.Visit"
+
+    jass = factory.SubFactory(JassFactory)
+    date = days_from_today(-3)
+    staff = factory.SubFactory(UserFactory, district_id=factory.SelfAttribute("..jass.district_id"))
+    kind = "supervision"
+
+
+class ServiceAssessmentFactory(DjangoModelFactory):
+    """A service assessment of one of the visited JASS's systems: all in good condition,
+    24 hours a day (written directly: tests of its rules go through service_grades.services)."""
+
+    class Meta:
+        model = "service_grades.ServiceAssessment"
+
+    visit = factory.SubFactory(VisitFactory)
+    water_system = factory.SubFactory(
+        WaterSystemFactory, jass=factory.SelfAttribute("..visit.jass")
+    )
+    source_intake = conduction = storage = distribution = "good"
+    treatment = "not_applicable"
+    hours_dry = hours_rainy = 24
+    created_by = factory.SelfAttribute("visit.staff")
