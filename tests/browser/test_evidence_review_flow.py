@@ -53,6 +53,19 @@ def queue_row(page, number: str):
     return page.locator("table tbody tr").filter(has_text=number)
 
 
+def in_viewport(page, locator) -> bool:
+    """The element's box lies wholly inside the window (the page scrolled to it vertically)."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["x"] + box["width"] <= size["width"]
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+    )
+
+
 def fits_phone(page) -> None:
     assert page_width(page) <= 360, f"{path_of(page)} scrolls sideways: {page_width(page)} px"
 
@@ -86,6 +99,18 @@ def test_a_returned_evidence_reaches_the_atm_head_and_an_approved_one_reads_appr
     assert COMMENT in first.inner_text() and REVIEWER in first.inner_text()
     screenshots(page, "queue-returned")
     sign_out(page)
+
+    # On a 360 x 740 phone the queue's rows stack: no sideways scroll, and the waiting item's
+    # "Aprobar" is on screen without scrolling the table inside its box.
+    log_in(phone, live_server, "revisor")
+    phone.goto(url(live_server, "/evidencias/"))
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    approve = phone.get_by_role("button", name="Aprobar").first
+    # Scroll the window only (scroll_into_view_if_needed would also scroll the table's box).
+    approve.evaluate("b => window.scrollTo(0, b.getBoundingClientRect().top + scrollY - 200)")
+    assert in_viewport(phone, approve)
+    screenshots(phone, "queue-phone-waiting")
+    phone.context.clear_cookies()
 
     # 3. The ATM head's home page shows the returned evidence first, and the bell a count.
     log_in(page, live_server, "atm.cascas")
