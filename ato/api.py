@@ -25,6 +25,8 @@ from rest_framework.views import APIView
 
 from common.exporting import csv_response
 from common.serializing import FastRepresentation
+from communities.api import PopulatedCentreViewSet
+from communities.coverage import coverage_of
 from incentives.api import EvidenceViewSet, GoalViewSet, RunViewSet
 from incentives.queries import latest_results
 from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet
@@ -114,6 +116,15 @@ class IndicatorsSerializer(serializers.Serializer):
     board_current_ratio = RatioSerializer()
 
 
+class CoverageSerializer(serializers.Serializer):
+    """Households served over households of the district's rural centres (a centre's served
+    households capped at its own); `ratio` null without rural households."""
+
+    households = serializers.IntegerField()
+    households_served = serializers.IntegerField()
+    ratio = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+
+
 class GoalStatusSerializer(serializers.Serializer):
     code = serializers.CharField()
     score = serializers.IntegerField()
@@ -126,6 +137,7 @@ class DistrictDetailSerializer(DistrictSerializer):
     atm_office = serializers.SerializerMethodField()
     indicators = serializers.SerializerMethodField()
     goals = serializers.SerializerMethodField()
+    coverage = serializers.SerializerMethodField()
 
     class Meta(DistrictSerializer.Meta):
         fields = [
@@ -137,6 +149,7 @@ class DistrictDetailSerializer(DistrictSerializer):
             "atm_office",
             "indicators",
             "goals",
+            "coverage",
         ]
 
     @extend_schema_field(AtmOfficeSerializer(allow_null=True))
@@ -161,6 +174,11 @@ class DistrictDetailSerializer(DistrictSerializer):
             }
             for r in latest_results(district.ubigeo)
         ]
+
+    @extend_schema_field(CoverageSerializer())
+    def get_coverage(self, district: District):
+        """communities.coverage's one definition, for this district (one query)."""
+        return CoverageSerializer(coverage_of(district.ubigeo)).data
 
 
 @extend_schema(
@@ -466,6 +484,7 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("runs", RunViewSet, basename="run")
 router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("populated-centres", PopulatedCentreViewSet, basename="populated-centre")
 
 
 def as_drf_error(error) -> ValidationError:

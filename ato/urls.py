@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from incentives.api import compliance_export
 
-from . import converters, csp, views
+from . import converters, csp, everyone_forever, views
 from .api import Dhis2DataElements, Dhis2DataValues, ObtainToken, OwnTokenList, WpdxExport, router
 from .forms import LoginForm
 
@@ -32,9 +32,16 @@ urlpatterns = [
     path("distritos/exportar.csv", views.district_export, name="district_export"),
     path("distritos/<ubigeo:ubigeo>/", views.district_detail, name="district"),
     path("publico/distritos/<ubigeo:ubigeo>/", views.public_district_page, name="public_district"),
+    path(
+        "distritos/<ubigeo:ubigeo>/todos-por-siempre/",
+        everyone_forever.district_page,
+        name="everyone_forever",
+    ),
+    path("todos-por-siempre/", everyone_forever.national_page, name="everyone_forever_national"),
     path("", include("territory.urls")),
     path("", include("jass_registry.urls")),
     path("", include("visits.urls")),
+    path("", include("communities.urls")),
     path("", include("incentives.urls")),
     path("api/v1/auth/token/", ObtainToken.as_view(), name="api_token"),
     path("api/v1/auth/tokens/", OwnTokenList.as_view(), name="api_tokens"),

@@ -16,6 +16,7 @@ from django.views.decorators.cache import cache_control, cache_page, never_cache
 from django.views.decorators.http import require_GET
 
 from common.exporting import csv_response
+from communities.coverage import coverage_of
 from incentives.models import RequirementResult
 from incentives.queries import latest_results, returned_for
 from jass_registry.indicators import district_indicators
@@ -32,6 +33,7 @@ from .districts import (
     jass_counts_for,
     province_choices,
 )
+from .everyone_forever import district_grades
 from .public import public_district
 
 PAGE_SIZE = 50
@@ -157,6 +159,8 @@ def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
             "year": timezone.localdate().year,
             "counts": jass_counts_for(district.ubigeo),
             "indicators": district_indicators(district.ubigeo, timezone.localdate()),
+            "coverage": coverage_of(district.ubigeo),
+            "grades": district_grades(district.ubigeo),
             "is_own": request.user.is_staff_of(district.ubigeo),
         },
     )

@@ -66,20 +66,25 @@ def max_cell_chars() -> int:
     return settings.ATO_IMPORT_MAX_CELL_CHARS
 
 
-def check_size(size: int) -> None:
-    """Refuse a file by its byte size, before it is read or parsed."""
-    if size > max_bytes():
+def check_size(size: int, limit: int | None = None) -> None:
+    """Refuse a file by its byte size, before it is read or parsed. `limit` replaces the
+    setting for a trusted caller (a management command run by an administrator)."""
+    limit = limit or max_bytes()
+    if size > limit:
         raise SpreadsheetRefused(
             _("El archivo pesa más de %(mb)s MB; divídalo en archivos más pequeños.")
-            % {"mb": _megabytes(max_bytes())}
+            % {"mb": _megabytes(limit)}
         )
 
 
-def read_rows(content: bytes, *, filename: str, max_rows: int) -> Iterator[Row]:
+def read_rows(
+    content: bytes, *, filename: str, max_rows: int, max_bytes: int | None = None
+) -> Iterator[Row]:
     """The non-blank rows of a CSV (UTF-8, comma, semicolon or tab) or XLSX file, header
     first, read as a stream. Raises `SpreadsheetRefused` before the first row if the file
-    cannot be read, and while reading at the first row past `max_rows` data rows."""
-    check_size(len(content))
+    cannot be read, and while reading at the first row past `max_rows` data rows.
+    `max_bytes` replaces the upload limit for a trusted caller (see `check_size`)."""
+    check_size(len(content), max_bytes)
     xlsx = filename.lower().endswith(".xlsx")
     source = _xlsx_rows(content) if xlsx else _csv_rows(content)
     data_rows = -1  # the first non-blank row is the header

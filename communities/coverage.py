@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from territory.models import District
 
@@ -49,6 +50,17 @@ class Coverage:
     @property
     def unserved(self) -> int:
         return self.households - self.households_served
+
+    @property
+    def percent(self) -> str:
+        """The ratio as a Peruvian reads it ("36 %"), "—" without rural households."""
+        return percent_text(self.ratio)
+
+
+def percent_text(ratio: Decimal | None) -> str:
+    if ratio is None:
+        return "—"
+    return f"{number_format((ratio * 100).quantize(Decimal(1), ROUND_HALF_UP), 0)} %"
 
 
 NO_CENTRES = Coverage(0, 0)

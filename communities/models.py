@@ -294,6 +294,12 @@ class CoverageQuarter(models.Model):
 
         return ratio_of(self.households_served, self.households)
 
+    @property
+    def percent(self) -> str:
+        from .coverage import percent_text
+
+        return percent_text(self.ratio)
+
 
 class CentreChange(models.Model):
     """Who changed what in a centre and its services, and when (as the registry's

@@ -206,3 +206,44 @@ def service_end(*, user, service: CentreService, ended_on: dt.date | None = None
         changes={"ended_on": [None, str(service.ended_on)]},
     )
     return service
+
+
+@transaction.atomic
+def centre_services_set(
+    *, user, centre: PopulatedCentre, served_by: list[dict[str, Any]]
+) -> list[CentreService]:
+    """Make the centre's open services those of `served_by` (each a dict of `jass`,
+    `water_system`, `households_served`), as the API's PATCH says: a JASS left out stops
+    serving today, a JASS whose system or households changed is ended and recorded anew, an
+    unchanged one is kept. Returns the open services."""
+    require_staff_of(user, centre.district_id, STAFF_ONLY)
+    jass_ids = [row["jass"].pk for row in served_by]
+    if len(jass_ids) != len(set(jass_ids)):
+        raise ValidationError(
+            {"served_by": [_("Cada JASS figura una sola vez entre los servicios.")]}
+        )
+    current = {s.jass_id: s for s in centre.services.filter(ended_on__isnull=True)}
+    kept = []
+    for row in served_by:
+        system = row.get("water_system")
+        existing = current.pop(row["jass"].pk, None)
+        if existing is not None and (
+            existing.water_system_id == (system.pk if system else None)
+            and existing.households_served == row["households_served"]
+        ):
+            kept.append(existing)
+            continue
+        if existing is not None:
+            service_end(user=user, service=existing)
+        kept.append(
+            service_add(
+                user=user,
+                centre=centre,
+                jass=row["jass"],
+                water_system=system,
+                households_served=row["households_served"],
+            )
+        )
+    for service in current.values():
+        service_end(user=user, service=service)
+    return kept

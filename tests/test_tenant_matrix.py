@@ -14,6 +14,7 @@ import pytest
 from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from communities.models import CentreService, PopulatedCentre
 from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
 from territory.models import AtmOffice, Notification
 from territory.services import api_token_issue
@@ -21,7 +22,9 @@ from tests.conftest import CASCAS, api_client_for
 from tests.factories import (
     BoardMemberFactory,
     BoardTermFactory,
+    CentreServiceFactory,
     JassFactory,
+    PopulatedCentreFactory,
     WaterSystemFactory,
     atm_ordinance_evidence,
 )
@@ -497,6 +500,144 @@ ROUTES: dict[str, list[Route]] = {
             api=True,
         )
     ],
+    # --- populated centres and coverage (Cascas: {centre} code, {centre_service}) ---
+    "communities:list": [
+        Route(f"/distritos/{CASCAS}/centros-poblados/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "communities:export": [
+        Route(
+            f"/distritos/{CASCAS}/centros-poblados/exportar.csv",
+            expect=statuses(200, 404, 200, 404, 302),
+        ),
+        Route(
+            f"/distritos/{CASCAS}/centros-poblados/exportar.xlsx",
+            expect=statuses(200, 404, 200, 404, 302),
+        ),
+    ],
+    "communities:unserved": [
+        Route(
+            f"/distritos/{CASCAS}/centros-poblados/sin-servicio/",
+            expect=statuses(200, 404, 200, 404, 302),
+        )
+    ],
+    "communities:create": [
+        Route(
+            f"/distritos/{CASCAS}/centros-poblados/nuevo/", expect=statuses(200, 404, 403, 404, 302)
+        ),
+        Route(
+            f"/distritos/{CASCAS}/centros-poblados/nuevo/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {
+                "code": f"{CASCAS}0999",
+                "name": "Nuevo",
+                "area": "rural",
+                "households": "12",
+                "population": "40",
+            },
+        ),
+    ],
+    "communities:import": [
+        Route(
+            f"/distritos/{CASCAS}/centros-poblados/importar/",
+            expect=statuses(200, 404, 403, 404, 302),
+        )
+    ],
+    "communities:template": [
+        Route(
+            f"/distritos/{CASCAS}/centros-poblados/plantilla.xlsx",
+            expect=statuses(200, 404, 403, 404, 302),
+        )
+    ],
+    "communities:detail": [
+        Route("/centros-poblados/{centre}/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "communities:edit": [
+        Route("/centros-poblados/{centre}/editar/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/centros-poblados/{centre}/editar/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {
+                "code": "{centre}",
+                "name": "Cambiado",
+                "area": "rural",
+                "households": "50",
+                "population": "170",
+            },
+        ),
+    ],
+    "communities:retire": [
+        Route("/centros-poblados/{centre}/baja/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/centros-poblados/{centre}/baja/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"retired_on": "2026-01-01", "confirm": "on"},
+        ),
+    ],
+    "communities:service_add": [
+        Route(
+            "/centros-poblados/{centre}/servicios/nuevo/", expect=statuses(200, 404, 403, 404, 302)
+        ),
+        Route(
+            "/centros-poblados/{centre}/servicios/nuevo/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"jass": "{jass}", "households_served": "10"},
+        ),
+    ],
+    "communities:service_end": [
+        Route(
+            "/servicios-de-agua/{centre_service}/terminar/",
+            expect=statuses(200, 404, 403, 404, 302),
+        ),
+        Route(
+            "/servicios-de-agua/{centre_service}/terminar/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"ended_on": "2026-01-01", "confirm": "on"},
+        ),
+    ],
+    "everyone_forever": [
+        Route(f"/distritos/{CASCAS}/todos-por-siempre/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    # Counts only (no personal data), for reviewers: nationally or by department.
+    "everyone_forever_national": [
+        Route("/todos-por-siempre/", expect=statuses(403, 403, 200, 403, 302)),
+        Route("/todos-por-siempre/?department=13", expect=statuses(403, 403, 200, 403, 302)),
+    ],
+    "populated-centre-list": [
+        Route("/api/v1/populated-centres/", expect=statuses(200, 200, 200, 200, 401), api=True),
+        Route(
+            "/api/v1/populated-centres/",
+            "post",
+            statuses(201, 400, 403, 403, 401),
+            {
+                "code": f"{CASCAS}0999",
+                "name": "Nuevo",
+                "district": CASCAS,
+                "area": "rural",
+                "households": 12,
+                "population": 40,
+            },
+            api=True,
+        ),
+    ],
+    "populated-centre-detail": [
+        Route(
+            "/api/v1/populated-centres/{centre}/",
+            expect=statuses(200, 404, 200, 404, 401),
+            api=True,
+        ),
+        Route(
+            "/api/v1/populated-centres/{centre}/",
+            "patch",
+            statuses(200, 404, 403, 403, 401),
+            {"name": "X"},
+            api=True,
+        ),
+    ],
     "api_schema": [Route("/api/schema/", expect=statuses(200, 200, 200, 200, 200))],
     "api_docs": [
         Route("/api/docs/", expect=statuses(200, 200, 200, 200, 200)),
@@ -551,6 +692,9 @@ def cascas_objects(staff_a):
     term = BoardTermFactory(jass=jass)
     BoardMemberFactory(term=term)
     system = WaterSystemFactory(jass=jass)
+    centre = PopulatedCentreFactory(district_id=CASCAS)
+    # Served since 2025 by another JASS of Cascas, so ending it on 2026-01-01 is valid.
+    service = CentreServiceFactory(centre=centre, created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
     visit = visit_record(
         user=staff_a,
         jass=jass,
@@ -561,6 +705,8 @@ def cascas_objects(staff_a):
     return {
         "jass": jass.pk,
         "system": system.pk,
+        "centre": centre.code,
+        "centre_service": service.pk,
         "term": term.pk,
         "visit": visit.pk,
         "agreement": visit.agreements.get().pk,
@@ -600,6 +746,8 @@ def snapshot():
         "agreements": list(Agreement.objects.order_by("pk").values()),
         "readings": list(ChlorineReading.objects.order_by("pk").values()),
         "plans": list(PlannedVisit.objects.order_by("pk").values()),
+        "centres": list(PopulatedCentre.objects.order_by("pk").values()),
+        "centre_services": list(CentreService.objects.order_by("pk").values()),
     }
 
 
@@ -618,7 +766,12 @@ def test_each_persona_gets_the_expected_answer(
     http = _client_for(persona, personas, client, route)
     call = getattr(http, route.method)
     kwargs = {"format": "json"} if route.api else {}
-    response = call(path, route.data if route.api else (route.data or {}), **kwargs)
+    # A data value may name a fixture object too ({jass}, {centre}).
+    data = {
+        k: v.format(**cascas_objects) if isinstance(v, str) and "{" in v else v
+        for k, v in (route.data or {}).items()
+    }
+    response = call(path, data, **kwargs)
     assert response.status_code == route.expect[persona], response.content[:300]
     if route.method != "get" and persona != "own" and name != "set_language":
         assert snapshot() == before

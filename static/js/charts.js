@@ -39,6 +39,21 @@
       };
     },
 
+    // A district's (or the country's) coverage per quarter, in % (ato/_coverage_trend.html).
+    "coverage-trend": function (canvas) {
+      var points = rowsOf(canvas);
+      return {
+        type: "line",
+        data: {labels: points.map(function (p) { return p.label; }), datasets: [
+          {label: canvas.getAttribute("data-label"),
+            data: points.map(function (p) { return p.percent; }),
+            borderColor: "#1565c0", backgroundColor: "#1565c0", tension: 0.2, spanGaps: true}
+        ]},
+        options: {animation: false, maintainAspectRatio: false,
+          scales: {y: {min: 0, max: 100, ticks: {callback: function (v) { return v + " %"; }}}}}
+      };
+    },
+
     // Planned and done visits per month (visits/work_plan_progress.html).
     "plan-progress": function (canvas) {
       var months = rowsOf(canvas);
