@@ -176,6 +176,7 @@ def goal_map(request: HttpRequest, code: str) -> JsonResponse:
             **run_map(request.user, run),
             "result_url": reverse("incentives:result", args=[run.pk, "000000"]),
             "district_url": reverse("district", args=["000000"]),
+            "public_url": reverse("public_district", args=["000000"]),
         }
     )
 

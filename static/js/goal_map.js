@@ -1,7 +1,8 @@
 // The goal map (incentives/goal_detail.html): every district coloured by its status in a run,
-// with department and province outlines, a legend and a click that opens the district. No tile
-// server and no request outside ATO: the shapes are static files (static/geo/, built by
-// scripts/build_geo.py) and the colours come from /metas/<code>/mapa.json?run=<id>. The map is
+// with department and province outlines, a legend and a click that opens a popup with links to
+// the district's result (or page) and to its public page. No tile server and no request outside
+// ATO: the shapes are static files (static/geo/, built by scripts/build_geo.py) and the colours
+// come from /metas/<code>/mapa.json?run=<id>. The map is
 // drawn into #goal-map; its URLs and words are data- attributes of #goal-map-data
 // (templates/incentives/_goal_map.html) and its colours CSS classes (static/css/ato.css), so
 // the Content-Security-Policy needs no inline script or style. Loaded after Leaflet (`defer`).
@@ -22,14 +23,41 @@
     return cfg.getAttribute("data-label-" + status.replace(/_/g, "-"));
   }
 
-  // Where a click on the district leads: its result in the run when it has one, else the
-  // district's page; nowhere for a district the user may not read.
+  // Where the district's popup leads: its result in the run when it has one, else the
+  // district's page; nowhere for a district the user may not read. Its public page
+  // (/publico/distritos/<ubigeo>/, no login) is open to everyone.
   function linkOf(data, code, status) {
     if (status === "met" || status === "not_met") {
       return data.result_url.replace(/000000\/$/, code + "/");
     }
     if (status === "hidden") { return null; }
     return data.district_url.replace(/000000\/$/, code + "/");
+  }
+
+  function anchor(parent, href, text, className) {
+    var a = L.DomUtil.create("a", className, parent);
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  // The popup a click opens: name, status, the district's result (or page) and its public page.
+  // Built as DOM nodes with textContent, so a district's name is never read as HTML.
+  function popupOf(cfg, data, code, status) {
+    var box = L.DomUtil.create("div", "map-popup");
+    var title = L.DomUtil.create("strong", "", box);
+    title.textContent = data.names[code] ? data.names[code] + " (" + code + ")" : code;
+    L.DomUtil.create("div", "", box).textContent = label(cfg, status);
+    var links = L.DomUtil.create("div", "map-popup-links", box);
+    var link = linkOf(data, code, status);
+    if (link) {
+      var own = status === "met" || status === "not_met" ? "data-label-open-result"
+        : "data-label-open-district";
+      anchor(links, link, cfg.getAttribute(own), "map-open");
+    }
+    anchor(links, data.public_url.replace(/000000\/$/, code + "/"),
+      cfg.getAttribute("data-label-public"), "map-public");
+    return box;
   }
 
   function legend(cfg, counts) {
@@ -62,8 +90,8 @@
       var name = data.names[code];
       layer.bindTooltip((name ? name + " (" + code + ")" : code) + " · " + label(cfg, status),
         {sticky: true});
-      var link = linkOf(data, code, status);
-      if (link) { layer.on("click", function () { window.location.assign(link); }); }
+      layer.bindPopup(function () { return popupOf(cfg, data, code, status); },
+        {maxWidth: 260, autoPanPadding: [12, 12]});
       drawn += 1;
     }
 

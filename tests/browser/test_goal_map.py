@@ -1,6 +1,7 @@
 """The goal map in Chromium: every district of Peru drawn (a polygon, or a point at its capital
 for the 67 without one), coloured by the run's result, with no request outside ATO, on a
-desktop and on a 360-px phone; a click opens the district's result."""
+desktop and on a 360-px phone; a click opens a popup linking the district's result and its public
+page."""
 
 from __future__ import annotations
 
@@ -85,15 +86,31 @@ def test_the_goal_map_draws_every_district_of_peru_from_ato_alone(
     assert page.js_errors == []
 
 
-def test_a_click_on_a_district_opens_its_result(page, live_server, screenshots, request):
+def test_a_click_on_a_district_opens_its_result_and_its_public_page(
+    page, live_server, screenshots, request
+):
     start_run(page, live_server)
     page.goto(url(live_server, f"/metas/{GOAL}/?department=13"))  # the map opens on La Libertad
     map_drawn(page)
     map_shot(page, request, "la-libertad")
-    with page.expect_navigation():
-        page.locator(f'#goal-map path[data-ubigeo="{CASCAS}"]').dispatch_event("click")
+    page.locator(f'#goal-map path[data-ubigeo="{CASCAS}"]').click()
+    popup = page.locator("#goal-map .leaflet-popup .map-popup")
+    popup.wait_for()
+    assert "Cascas (131101)" in popup.inner_text()
+    public = popup.get_by_role("link", name="Página pública")
+    assert public.get_attribute("href") == f"/publico/distritos/{CASCAS}/"
+    map_shot(page, request, "popup")
+    click_and_wait(page, popup.get_by_role("link", name="Ver el resultado"))
     assert path_of(page).endswith(f"/distritos/{CASCAS}/")
     assert path_of(page).startswith("/evaluaciones/")
+    page.go_back()
+    map_drawn(page)
+    page.locator(f'#goal-map path[data-ubigeo="{CASCAS}"]').click()
+    click_and_wait(
+        page, page.locator("#goal-map .map-popup").get_by_role("link", name="Página pública")
+    )
+    assert path_of(page) == f"/publico/distritos/{CASCAS}/"
+    assert page.get_by_role("heading", name="Cascas").first.is_visible()
     assert page.js_errors == []
 
 

@@ -92,6 +92,7 @@ def test_a_reviewer_gets_every_district_with_its_status_and_the_counts(client, r
     assert body["names"][CASCAS] == "Cascas"
     assert body["result_url"] == f"/evaluaciones/{run.pk}/distritos/000000/"
     assert body["district_url"] == "/distritos/000000/"
+    assert body["public_url"] == "/publico/distritos/000000/"  # the popup's "Página pública"
 
 
 def test_without_a_run_the_map_shows_the_latest_finished_one(client, reviewer, run):
