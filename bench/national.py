@@ -22,7 +22,7 @@ and "ratio" (value / floor; for throughput, value / floor too, higher is better)
    /api/v1/runs/{id}/results/, each against its floor view in `bench/floor.py`; p95 of the goal
    summary /api/v1/goals/2017-M35/summary/ (target 50 ms).
 5. Pages: JASS list, JASS at risk and the goal page (its figures by department), at national
-   scale.
+   scale; p50/p95 of the goal map's colours /metas/2017-M35/mapa.json (target p95 200 ms).
 6. Load: gunicorn (2 workers) on loopback under `wrk` for BENCH_LOAD_SECONDS (default 10) over
    the district and JASS lists, then over their floor views; requests per second and errors.
 """
@@ -446,7 +446,29 @@ def api_and_pages(runs):
         client.force_login(user)
         p50, p95, n, _response = timed(client, path, samples=15)
         emit(name, p50, "ms", target=300, p95_ms=round(p95, 1), queries=n)
+        if name == "page_goal_ms":
+            goal_map_json(client, reviewer, m35)
     return district, reviewer_key
+
+
+def goal_map_json(client, reviewer, run):
+    """The goal map's colours, /metas/<code>/mapa.json, next to the goal page: every district's
+    status in a national run for a reviewer (all 1,891). Nothing caches it (each request runs
+    its two queries), so these are the times a first visitor gets; the shapes are static files
+    and not measured here."""
+    client.force_login(reviewer)
+    p50, p95, n, response = timed(client, f"/metas/{run.goal.code}/mapa.json?run={run.pk}")
+    body = response.json()
+    emit("page_goal_map_json_p50_ms", p50, "ms", queries=n, districts=len(body["status"]))
+    emit(
+        "page_goal_map_json_p95_ms",
+        p95,
+        "ms",
+        target=200,
+        queries=n,
+        districts=len(body["status"]),
+        kb=round(len(response.content) / 1024, 1),
+    )
 
 
 # --- 6. load -----------------------------------------------------------------------------------
