@@ -1,5 +1,7 @@
 """List pages and list endpoints read a constant number of queries, however many rows."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -86,8 +88,9 @@ def test_district_detail_endpoint(staff_a, registry_rows):
     registry_rows(49)
     fifty = count_queries(lambda: api.get("/api/v1/districts/131101/"))
     # token+user, MAX(category year), the district, the office, its budgets,
-    # the JASS aggregate, the water-system aggregate, the latest result of each goal
-    assert one == fifty == 8
+    # the JASS aggregate, the water-system aggregate, the latest result of each goal,
+    # the coverage (one GROUP BY over the district's rural centres)
+    assert one == fifty == 9
 
 
 @pytest.fixture
@@ -351,3 +354,104 @@ def test_goal_overview(client, reviewer, goal_run, where):
     one = count_queries(call(goal_run(1)))
     fifty = count_queries(call(goal_run(50)))
     assert (one, fifty) == (expected, expected)
+
+
+@pytest.fixture
+def cascas_centres():
+    """n rural centres in Cascas, every other one (the first not) served by its own JASS and
+    water system."""
+    from tests.factories import CentreServiceFactory, PopulatedCentreFactory, WaterSystemFactory
+
+    def make(n: int):
+        for i in range(n):
+            centre = PopulatedCentreFactory(district_id="131101", households=20 + i)
+            if i % 2 == 1:
+                system = WaterSystemFactory(jass=JassFactory(district_id="131101"))
+                CentreServiceFactory(
+                    centre=centre, jass=system.jass, water_system=system, households_served=15
+                )
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/distritos/131101/centros-poblados/?ordering=-households", 8),
+        ("/distritos/131101/centros-poblados/?served=false&area=rural&q=caserio", 8),
+        ("/distritos/131101/centros-poblados/sin-servicio/", 7),
+        ("/distritos/131101/centros-poblados/exportar.csv", 6),
+        ("/distritos/131101/centros-poblados/exportar.xlsx", 6),
+    ],
+)
+def test_centre_pages(client, staff_a, cascas_centres, path, expected):
+    client.force_login(staff_a)
+    cascas_centres(1)
+    one = count_queries(lambda: client.get(path))
+    cascas_centres(49)
+    fifty = count_queries(lambda: client.get(path))
+    # session, user, the district (place), the session's refresh; the list page: COUNT, the
+    # page, its open services (with JASS and system) and the coverage; the export: the rows
+    # and their open services per chunk of 1,000; the centres without service: COUNT, the
+    # page and the coverage.
+    assert one == fifty == expected
+
+
+def test_centre_detail_page(client, staff_a, cascas_centres):
+    from communities.models import PopulatedCentre
+
+    client.force_login(staff_a)
+    cascas_centres(1)
+    centre = PopulatedCentre.objects.get()
+    one = count_queries(lambda: client.get(f"/centros-poblados/{centre.code}/"))
+    cascas_centres(49)
+    fifty = count_queries(lambda: client.get(f"/centros-poblados/{centre.code}/"))
+    # session, user, the centre (district, place), its services (JASS, system), its history,
+    # the session's refresh; the service form's JASS and water systems <select>s (one query
+    # each, whose options grow, not the queries)
+    assert one == fifty == 8
+
+
+def test_populated_centre_endpoint(staff_a, reviewer, cascas_centres):
+    from communities.models import PopulatedCentre
+
+    cascas_centres(1)
+    api = api_client_for(reviewer)
+    code = PopulatedCentre.objects.get().code
+    one = count_queries(lambda: api.get("/api/v1/populated-centres/", {"district": "131101"}))
+    detail = count_queries(lambda: api.get(f"/api/v1/populated-centres/{code}/"))
+    cascas_centres(49)
+    fifty = count_queries(lambda: api.get("/api/v1/populated-centres/", {"served": "true"}))
+    # token+user, COUNT, the page, its open services (one prefetch); the detail: token+user,
+    # the centre, its open services
+    assert one == fifty == 4
+    assert detail == 3
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "expected"),
+    [
+        ("staff", "/distritos/131101/todos-por-siempre/", 12),
+        ("staff", "/distritos/131101/", None),  # the district page: its own count elsewhere
+        ("reviewer", "/todos-por-siempre/", 12),
+        ("reviewer", "/todos-por-siempre/?department=13", 14),
+    ],
+)
+def test_everyone_forever_pages(client, staff_a, reviewer, cascas_centres, who, path, expected):
+    from communities.coverage import coverage_snapshot
+
+    client.force_login(staff_a if who == "staff" else reviewer)
+    cascas_centres(1)
+    coverage_snapshot(dt.date(2026, 3, 31), today=dt.date(2026, 11, 1))
+    one = count_queries(lambda: client.get(path))
+    cascas_centres(49)
+    coverage_snapshot(dt.date(2026, 6, 30), today=dt.date(2026, 11, 1))
+    fifty = count_queries(lambda: client.get(path))
+    # Everyone Forever, district (ato/everyone_forever.district_view): the coverage, the
+    # stored quarters, systems and JASS by grade, the worst systems and JASS, the centres
+    # without service and their count; nationally: the districts' places, the area names,
+    # the coverage, the gaps, systems and JASS by grade, the stored quarters, the lowest
+    # districts; plus session, user and the session's refresh.
+    assert one == fifty
+    if expected is not None:
+        assert one == expected
