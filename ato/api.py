@@ -31,6 +31,8 @@ from incentives.api import EvidenceViewSet, GoalViewSet, RunViewSet
 from incentives.queries import latest_results
 from jass_registry.api import BoardTermViewSet, JassViewSet, WaterSystemViewSet
 from jass_registry.indicators import district_indicators
+from service_grades.api import AssessmentViewSet
+from service_grades.queries import district_grades
 from territory.access import IsReviewer, district_for_read
 from territory.api import NotificationViewSet
 from territory.models import (
@@ -116,6 +118,16 @@ class IndicatorsSerializer(serializers.Serializer):
     board_current_ratio = RatioSerializer()
 
 
+class GradesSerializer(serializers.Serializer):
+    """Active water systems by service level (`none`: never assessed)."""
+
+    A = serializers.IntegerField()
+    B = serializers.IntegerField()
+    C = serializers.IntegerField()
+    D = serializers.IntegerField()
+    none = serializers.IntegerField()
+
+
 class CoverageSerializer(serializers.Serializer):
     """Households served over households of the district's rural centres (a centre's served
     households capped at its own); `ratio` null without rural households."""
@@ -138,6 +150,7 @@ class DistrictDetailSerializer(DistrictSerializer):
     indicators = serializers.SerializerMethodField()
     goals = serializers.SerializerMethodField()
     coverage = serializers.SerializerMethodField()
+    grades = serializers.SerializerMethodField()
 
     class Meta(DistrictSerializer.Meta):
         fields = [
@@ -150,6 +163,7 @@ class DistrictDetailSerializer(DistrictSerializer):
             "indicators",
             "goals",
             "coverage",
+            "grades",
         ]
 
     @extend_schema_field(AtmOfficeSerializer(allow_null=True))
@@ -179,6 +193,11 @@ class DistrictDetailSerializer(DistrictSerializer):
     def get_coverage(self, district: District):
         """communities.coverage's one definition, for this district (one query)."""
         return CoverageSerializer(coverage_of(district.ubigeo)).data
+
+    @extend_schema_field(GradesSerializer())
+    def get_grades(self, district: District):
+        """The district's active water systems by grade (one query)."""
+        return district_grades(district.ubigeo)
 
 
 @extend_schema(
@@ -371,6 +390,7 @@ class WpdxExport(AnyAccept, APIView):
         parameters=[WpdxQuerySerializer],
         responses={(200, "text/csv"): OpenApiTypes.STR},
         summary="Sistemas de agua en formato WPDx (CSV)",
+        operation_id="exports_wpdx_csv",
     )
     def get(self, request):
         query = WpdxQuerySerializer(data=request.query_params)
@@ -432,6 +452,7 @@ class Dhis2DataValues(APIView):
             )
         },
         summary="Indicadores distritales del mes para DHIS2 (dataValueSets)",
+        operation_id="exports_dhis2_datavalues",
     )
     def get(self, request):
         query = Dhis2QuerySerializer(data=request.query_params)
@@ -466,6 +487,7 @@ class Dhis2DataElements(APIView):
             )
         },
         summary="Elementos de datos del export DHIS2",
+        operation_id="exports_dhis2_data_elements",
     )
     def get(self, request):
         return Response({"dataElements": open_data.data_elements()})
@@ -485,6 +507,7 @@ router.register("runs", RunViewSet, basename="run")
 router.register("evidence", EvidenceViewSet, basename="evidence")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("populated-centres", PopulatedCentreViewSet, basename="populated-centre")
+router.register("assessments", AssessmentViewSet, basename="assessment")
 
 
 def as_drf_error(error) -> ValidationError:

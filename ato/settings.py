@@ -152,6 +152,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "communities.tasks.snapshot_coverage",
         "schedule": crontab(hour=1, minute=30),  # the quarter's coverage, before the goals
     },
+    "compute-grades": {
+        "task": "service_grades.tasks.compute_grades_nightly",
+        "schedule": crontab(hour=1, minute=40),  # the quarter's A–D grades, before the goals
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("", include("communities.urls")),
     path("", include("incentives.urls")),
+    path("", include("service_grades.urls")),
     path("api/v1/auth/token/", ObtainToken.as_view(), name="api_token"),
     path("api/v1/auth/tokens/", OwnTokenList.as_view(), name="api_tokens"),
     re_path(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -15,3 +16,22 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+GRADE_NONE = "none"
+
+
+class GradeFilter(django_filters.ChoiceFilter):
+    """A service level A–D, or `none`: never assessed (the grade column is null)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "grade")
+        kwargs.setdefault(
+            "choices", [(g, g) for g in "ABCD"] + [(GRADE_NONE, gettext_lazy("Sin evaluar"))]
+        )
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value == GRADE_NONE:
+            return qs.filter(**{f"{self.field_name}__isnull": True})
+        return super().filter(qs, value)

@@ -138,8 +138,10 @@ class WaterSystemSerializer(serializers.ModelSerializer):
             "retired_on",
             "last_reading_on",
             "last_reading_mg_l",
+            "grade",
+            "score",
         ]
-        read_only_fields = ["last_reading_on", "last_reading_mg_l"]
+        read_only_fields = ["last_reading_on", "last_reading_mg_l", "grade", "score"]
 
     def validate(self, attrs):
         if self.instance is not None and "jass" in attrs and attrs["jass"] != self.instance.jass:
@@ -179,7 +181,7 @@ class WaterSystemViewSet(
     serializer_class = WaterSystemSerializer
     permission_classes = [DistrictStaffWrites]
     filterset_class = WaterSystemFilter
-    ordering_fields = ["name", "id"]
+    ordering_fields = ["name", "id", "grade", "score"]
     ordering = ["jass_id", "name"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -230,10 +232,14 @@ class JassSerializer(FastRepresentation, serializers.ModelSerializer):
             "last_visit_on",
             "last_training_on",
             "last_finance_review_on",
+            "grade",
+            "score",
             "created_at",
             "updated_at",
         ]
         read_only_fields = [
+            "grade",
+            "score",
             "last_visit_on",
             "last_training_on",
             "last_finance_review_on",
@@ -302,7 +308,15 @@ class JassViewSet(OwnDistrictObjects, viewsets.ModelViewSet):
     permission_classes = [DistrictStaffWrites]
     district_of = attrgetter("district_id")
     filterset_class = JassFilter
-    ordering_fields = ["name", "registry_number", "recognized_on", "associates", "id"]
+    ordering_fields = [
+        "name",
+        "registry_number",
+        "recognized_on",
+        "associates",
+        "id",
+        "grade",
+        "score",
+    ]
     ordering = ["district_id", "name", "id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

@@ -10,9 +10,10 @@ page's FilterSet extends the API's: the same filters, with the page's labels and
 from __future__ import annotations
 
 import django_filters
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from common.filters import IdFilter
+from common.filters import GradeFilter, IdFilter
 from common.text import fold
 from common.validators import no_control_characters
 
@@ -33,6 +34,8 @@ class JassFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=JassKind.choices)
     at_risk = django_filters.BooleanFilter(field_name="at_risk")
     signal = django_filters.ChoiceFilter(choices=Signal.choices, method="filter_signal")
+    # The service level copied from service_grades (A–D, or `none`: never assessed).
+    grade = GradeFilter()
     q = django_filters.CharFilter(method="filter_q", max_length=100)
 
     class Meta:
@@ -69,6 +72,7 @@ class JassPageFilter(JassFilter):
         empty_label=_("Todas"),
         method="filter_signal",
     )
+    grade = GradeFilter(label=_("Nivel de servicio"), empty_label=_("Todos"))
     community = django_filters.CharFilter(
         method="filter_community",
         label=_("Centro poblado"),
@@ -83,6 +87,8 @@ class JassPageFilter(JassFilter):
             ("-recognized_on", _("Reconocimiento más reciente")),
             ("-associates", _("Más asociados")),
             ("-updated_at", _("Modificación más reciente")),
+            ("grade", _("Mejor nivel de servicio")),
+            ("-grade", _("Peor nivel de servicio")),
         ],
         empty_label=None,
         method="filter_ordering",
@@ -90,12 +96,17 @@ class JassPageFilter(JassFilter):
 
     class Meta:
         model = Jass
-        fields = ["q", "status", "kind", "signal", "community", "ordering"]
+        fields = ["q", "status", "kind", "signal", "grade", "community", "ordering"]
 
     def filter_community(self, queryset, name, value):
         return queryset.filter(communities_search__contains=fold(value))
 
     def filter_ordering(self, queryset, name, value):
+        # By grade: the score decides (best or worst first), never assessed last.
+        if value == "grade":
+            return queryset.order_by(F("score").desc(nulls_last=True), "name", "pk")
+        if value == "-grade":
+            return queryset.order_by(F("score").asc(nulls_last=True), "name", "pk")
         return queryset.order_by(value, "pk")
 
 
@@ -116,7 +127,8 @@ class WaterSystemFilter(django_filters.FilterSet):
     jass = IdFilter(field_name="jass_id")
     district = django_filters.CharFilter(field_name="jass__district_id")
     active = django_filters.BooleanFilter(field_name="retired_on", lookup_expr="isnull")
+    grade = GradeFilter()
 
     class Meta:
         model = WaterSystem
-        fields = ["jass", "district", "active"]
+        fields = ["jass", "district", "active", "grade"]

@@ -125,6 +125,8 @@ EXPORT_HEADER = [
     ("latitude", "Latitud"),
     ("longitude", "Longitud"),
     ("signals", "Alertas"),
+    ("grade", "Nivel de servicio"),
+    ("score", "Puntaje de servicio"),
 ]
 
 
@@ -137,6 +139,7 @@ def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
     labels = {code: str(label) for code, label in Signal.choices}
     kinds = {code: str(label) for code, label in JassKind.choices}
     statuses = {code: str(label) for code, label in JassStatus.choices}
+    not_assessed = _("Sin evaluar")
 
     def rows():
         for j in queryset.iterator(chunk_size=1000):
@@ -157,6 +160,8 @@ def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
                 j.latitude,
                 j.longitude,
                 ", ".join(labels[code] for code in signal_codes(j)),
+                j.grade or not_assessed,
+                j.score,
             ]
 
     header = [_(label) for _f, label in EXPORT_HEADER]

@@ -89,8 +89,9 @@ def test_district_detail_endpoint(staff_a, registry_rows):
     fifty = count_queries(lambda: api.get("/api/v1/districts/131101/"))
     # token+user, MAX(category year), the district, the office, its budgets,
     # the JASS aggregate, the water-system aggregate, the latest result of each goal,
-    # the coverage (one GROUP BY over the district's rural centres)
-    assert one == fifty == 9
+    # the coverage (one GROUP BY over the district's rural centres), the grades (one aggregate
+    # over the active water systems' grade)
+    assert one == fifty == 10
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from communities.models import CentreService, PopulatedCentre
 from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
+from service_grades.models import ServiceAssessment
 from territory.models import AtmOffice, Notification
 from territory.services import api_token_issue
 from tests.conftest import CASCAS, api_client_for
@@ -290,6 +291,80 @@ ROUTES: dict[str, list[Route]] = {
             api=True,
         ),
         Route("/api/v1/visits/{visit}/", "delete", statuses(204, 404, 403, 403, 401), api=True),
+    ],
+    # --- Service grades (objects of Cascas: {visit}, {system}, {jass}, {assessment}; a
+    # recomputation {grade_run}) ---
+    "service_grades:visit": [
+        Route("/visitas/{visit}/evaluacion/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "service_grades:assess": [
+        Route(
+            "/visitas/{visit}/evaluacion/sistemas/{system}/",
+            expect=statuses(200, 404, 403, 404, 302),
+        ),
+        Route(
+            "/visitas/{visit}/evaluacion/sistemas/{system}/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {
+                "source_intake": "good",
+                "conduction": "fair",
+                "treatment": "not_applicable",
+                "storage": "good",
+                "distribution": "poor",
+                "hours_dry": "12",
+                "hours_rainy": "24",
+            },
+        ),
+    ],
+    "service_grades:system": [
+        Route("/sistemas/{system}/servicio/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "service_grades:jass": [
+        Route("/jass/{jass}/servicio/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "service_grades:district": [
+        Route(
+            f"/distritos/{CASCAS}/niveles-de-servicio/?grade=A&ordering=-grade",
+            expect=statuses(200, 404, 200, 404, 302),
+        )
+    ],
+    "service_grades:district_export": [
+        Route(
+            f"/distritos/{CASCAS}/niveles-de-servicio/exportar.csv",
+            expect=statuses(200, 404, 200, 404, 302),
+        ),
+        Route(
+            f"/distritos/{CASCAS}/niveles-de-servicio/exportar.xlsx",
+            expect=statuses(200, 404, 200, 404, 302),
+        ),
+    ],
+    # Reviewers recompute the country's grades (the same values as before here: the fixture's
+    # grades are already computed, so the registry's copy does not change).
+    "service_grades:national": [
+        Route("/niveles-de-servicio/", expect=statuses(403, 403, 200, 403, 302)),
+        Route("/niveles-de-servicio/", "post", statuses(403, 403, 302, 403, 302), {}),
+    ],
+    "service_grades:run": [
+        Route(
+            "/niveles-de-servicio/calculos/{grade_run}/",
+            expect=statuses(403, 403, 200, 403, 302),
+        )
+    ],
+    "assessment-list": [
+        Route("/api/v1/assessments/", expect=statuses(200, 200, 200, 200, 401), api=True)
+    ],
+    "assessment-detail": [
+        Route(
+            "/api/v1/assessments/{assessment}/", expect=statuses(200, 404, 200, 404, 401), api=True
+        ),
+        Route(
+            "/api/v1/assessments/{assessment}/",
+            "patch",
+            statuses(200, 404, 403, 403, 401),
+            {"hours_dry": 20},
+            api=True,
+        ),
     ],
     # --- Incentives (an official run {run} of 2017-M35 with a result for Cascas; {evidence}) ---
     "incentives:goals": [Route("/metas/", expect=statuses(200, 200, 200, 200, 302))],
@@ -715,7 +790,29 @@ def cascas_objects(staff_a):
             user=staff_a, kind="evidence_returned", message="Observada", url="/"
         ).pk,
         **incentive_objects(staff_a),
+        **grade_objects(staff_a, visit, system),
     }
+
+
+def grade_objects(staff_a, visit, system):
+    from service_grades.models import GradeRun
+    from service_grades.services import assessment_record
+
+    assessment = assessment_record(
+        user=staff_a,
+        visit=visit,
+        water_system=system,
+        data={
+            "source_intake": "good",
+            "conduction": "good",
+            "storage": "fair",
+            "distribution": "good",
+            "hours_dry": 20,
+            "hours_rainy": 24,
+        },
+    )
+    run = GradeRun.objects.create(quarter=dt.date(2026, 10, 1))
+    return {"assessment": assessment.pk, "grade_run": run.pk}
 
 
 def incentive_objects(staff_a):
@@ -746,6 +843,7 @@ def snapshot():
         "agreements": list(Agreement.objects.order_by("pk").values()),
         "readings": list(ChlorineReading.objects.order_by("pk").values()),
         "plans": list(PlannedVisit.objects.order_by("pk").values()),
+        "assessments": list(ServiceAssessment.objects.order_by("pk").values()),
         "centres": list(PopulatedCentre.objects.order_by("pk").values()),
         "centre_services": list(CentreService.objects.order_by("pk").values()),
     }
