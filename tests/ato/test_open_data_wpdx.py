@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from ato.open_data import WPDX_COLUMNS
 from jass_registry.models import Condition, SystemType
@@ -191,7 +192,7 @@ def test_formulas_in_names_are_neutralised(reviewer_api):
     )
     body = body_of(reviewer_api.get(URL, {"district": CASCAS}))
     [row] = list(csv.DictReader(io.StringIO(body)))
-    assert row["clean_adm3"] == "'=HYPERLINK(\"http://x.test\",\"clic\")"
+    assert row["clean_adm3"] == '\'=HYPERLINK("http://x.test","clic")'
     # The system's and the JASS's names are not WPDx columns: they are not in the file at all.
     assert "cmd" not in body and "SUM" not in body
     assert not any(cell.startswith(("=", "+", "@")) for cell in row.values())
@@ -271,3 +272,23 @@ def test_the_number_of_queries_does_not_grow_with_the_systems(staff_a, reviewer)
     many = count_queries(lambda: api.get(URL, {"department": "13"}))
     # token and user, the department, the systems (one statement read in chunks)
     assert one == many == 3
+
+
+def test_the_district_page_links_to_its_csv(client, staff_a):
+    WaterSystemFactory(jass=JassFactory(district_id=CASCAS))
+    client.force_login(staff_a)
+    page = client.get(f"/distritos/{CASCAS}/").content.decode()
+    link = f"{URL}?district={CASCAS}"
+    assert f'href="{link}"' in page
+    assert len(read_csv(client.get(link))) == 1
+
+
+def test_the_reviewers_district_list_links_to_the_open_data(client, reviewer):
+    client.force_login(reviewer)
+    page = client.get("/distritos/", {"department": "13"}).content.decode()
+    assert f'href="{URL}?department=13"' in page
+    period = timezone.localdate().strftime("%Y%m")
+    assert f"/api/v1/exports/dhis2/datavalues.json?period={period}&amp;department=13" in page
+    national = client.get("/distritos/").content.decode()
+    assert f'href="{URL}"' in national
+    assert client.get(f"/api/v1/exports/dhis2/datavalues.json?period={period}").status_code == 200

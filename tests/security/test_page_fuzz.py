@@ -87,6 +87,7 @@ FILTER_NAMES = [
     "date_to",
     "run",
     "format",
+    "period",
 ]
 HUGE = str(10**25)
 # Odd query values, dealt round-robin over the filter names (the list filters' and the page's
