@@ -211,7 +211,9 @@ class DistrictResultSerializer(serializers.ModelSerializer):
 
 
 class ItemSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["jass", "water_system", "visit", "evidence", "budget"])
+    type = serializers.ChoiceField(
+        choices=["jass", "water_system", "visit", "evidence", "budget", "populated_centre"]
+    )
     id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
     counted = serializers.BooleanField()

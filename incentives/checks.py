@@ -47,6 +47,14 @@ class CheckKind(models.TextChoices):
             "Proporción de JASS activas con registro actualizado o visitadas desde una fecha"
         ),
     )
+    COVERAGE_RATIO = (
+        "coverage_ratio",
+        gettext_lazy("Cobertura: viviendas con servicio de los centros poblados rurales"),
+    )
+    GRADE_RATIO = (
+        "grade_ratio",
+        gettext_lazy("Proporción de JASS activas con nivel de servicio mínimo"),
+    )
 
 
 # name -> (type, required, default)
@@ -72,7 +80,15 @@ SPECS: dict[str, dict[str, tuple[str, bool, Any]]] = {
         "min_ratio": ("ratio", True, None),
         "from": ("date", True, None),
     },
+    CheckKind.COVERAGE_RATIO: {"min_ratio": ("ratio", True, None)},
+    CheckKind.GRADE_RATIO: {
+        "min_grade": ("grade", True, None),
+        "min_ratio": ("ratio", True, None),
+    },
 }
+
+# Service grades, best first (SIASAR's A–D): "min_grade B" counts A and B.
+GRADES = ("A", "B", "C", "D")
 
 
 def _convert(kind: str, value: Any):
@@ -104,6 +120,10 @@ def _convert(kind: str, value: Any):
         if kind == "ratio" and number > 1:
             raise ValueError(_("debe estar entre 0 y 1"))
         return number
+    if kind == "grade":
+        if value not in GRADES:
+            raise ValueError(_("debe ser un nivel de servicio: A, B, C o D"))
+        return value
     if kind == "date":
         try:
             return dt.date.fromisoformat(str(value))

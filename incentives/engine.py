@@ -29,12 +29,14 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from communities.coverage import district_coverage
 from jass_registry.models import BoardTerm, ChangeRecord, Jass, JassStatus, WaterSystem
+from service_grades.models import ServiceScore
 from territory.models import AtmBudget, AtmOffice
 from visits.chlorine import network_chlorine_annotations
 from visits.models import Visit, VisitKind
 
-from .checks import CheckKind, parsed_params
+from .checks import GRADES, CheckKind, parsed_params
 from .models import Evidence, EvidenceStatus
 
 RATIO_PLACES = Decimal("0.0001")
@@ -286,6 +288,39 @@ def _registry_updated_since(p: dict[str, Any], scope: Scope) -> dict[str, Measur
         .annotate(changed=Exists(changed), visited=Exists(visited))
         .values("district_id")
         .annotate(num=Count("pk", filter=Q(changed=True) | Q(visited=True)), den=Count("pk"))
+        .order_by()
+    )
+    return _count_rows(rows)
+
+
+@measure_of(CheckKind.COVERAGE_RATIO)
+def _coverage_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    """District coverage as of the cutoff, the one definition of `communities.coverage` (one
+    query): households served over households of the rural centres, served capped per centre,
+    centres and services that existed at the cutoff (registered by then, not retired or ended).
+    The register has no other start date than the registration, so a progress run reads it as
+    of the cutoff too (a row registered later did not exist for ATO at the cutoff)."""
+    coverage = district_coverage(scope.district_ids, asof=scope.cutoff)
+    # rounded as every ratio of the engine (`explain.needed_count` reads the same rounding)
+    return {
+        ubigeo: Measure(
+            c.households_served, c.households, _ratio(c.households_served, c.households)
+        )
+        for ubigeo, c in coverage.items()
+    }
+
+
+@measure_of(CheckKind.GRADE_RATIO)
+def _grade_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
+    """Active JASS whose latest service grade of a quarter starting on or before the cutoff is
+    `min_grade` or better (A best); a JASS never assessed is not counted."""
+    good_enough = GRADES[: GRADES.index(p["min_grade"]) + 1]
+    graded = ServiceScore.objects.filter(jass=OuterRef("pk")).latest_for_jass(scope.cutoff)
+    rows = (
+        _active_jass(scope)
+        .annotate(graded=Exists(graded.filter(grade__in=good_enough)))
+        .values("district_id")
+        .annotate(num=Count("pk", filter=Q(graded=True)), den=Count("pk"))
         .order_by()
     )
     return _count_rows(rows)

@@ -20,7 +20,9 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from communities.models import CentreService, PopulatedCentre
 from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
+from service_grades.models import ServiceScore
 from territory.models import AtmBudget, AtmOffice, District
 from visits.models import ChlorineReading, Visit
 
@@ -52,6 +54,7 @@ _READS_JASS = {
     CheckKind.BOARD_CURRENT_RATIO,
     CheckKind.BOARD_TRAINED_RATIO,
     CheckKind.REGISTRY_UPDATED_SINCE,
+    CheckKind.GRADE_RATIO,
 }
 _READS_VISITS_FROM = {CheckKind.JASS_VISITED_RATIO, CheckKind.REGISTRY_UPDATED_SINCE}
 _READS_TERMS = {CheckKind.BOARD_CURRENT_RATIO, CheckKind.BOARD_TRAINED_RATIO}
@@ -63,13 +66,15 @@ def load_district(
     window_days: int,
     requirements: list[tuple[str, dict]] | None = None,
 ) -> reference.PlainDistrict:
-    """The district's data as the rules read it: at most nine queries, none per JASS.
+    """The district's data as the rules read it: at most twelve queries, none per JASS or
+    centre.
 
     With `requirements` ((kind, params) pairs) only what their kinds read is loaded: visits only
     for visit rules and only from the earliest day one of them looks at (its `from`, or the start
     of a board term current at the cutoff), water systems and readings only for chlorination and
-    within the window, board terms only for board rules (budget lines and evidence, a few rows,
-    always).
+    within the window, board terms only for board rules, populated centres and their services
+    only for coverage, each JASS's latest grade by the cutoff only for grades (budget lines and
+    evidence, a few rows, always).
     Without it everything is loaded. Rows after the cutoff are read too when the rules need their
     creation day (an official run leaves them out; a progress run counts them); visits and
     readings dated after the cutoff never count, so they are not read. Creation days are the
@@ -173,6 +178,15 @@ def load_district(
                 )
         if CheckKind.REGISTRY_UPDATED_SINCE in kinds:
             _load_changes(district, cutoff, requirements, jass)
+        if CheckKind.GRADE_RATIO in kinds:
+            # each JASS's latest grade of a quarter starting by the cutoff (one row a JASS)
+            scores = ServiceScore.objects.filter(jass__district=district).latest_for_jass(cutoff)
+            for jass_id, quarter, score, grade in scores.values_list(
+                "jass_id", "quarter", "score", "grade"
+            ):
+                jass[jass_id].scores.append(reference.PlainScore(quarter, score, grade))
+    if CheckKind.COVERAGE_RATIO in kinds:
+        plain.centres = _load_centres(district)
     if CheckKind.HEAD_DESIGNATED_BY in kinds:
         office = AtmOffice.objects.filter(district=district).values_list(
             "head_resolution", "head_designated_on"
@@ -217,6 +231,26 @@ def _load_changes(
         jass[jass_id].changes.append(day)
 
 
+def _load_centres(district: District) -> list[reference.PlainCentre]:
+    """The district's populated centres with their services, ended or not (two queries): the
+    coverage rule decides which existed at the cutoff."""
+    centres = {
+        pk: reference.PlainCentre(
+            area, households, created, retired_on, id=pk, name=name, code=code
+        )
+        for pk, code, name, area, households, created, retired_on in PopulatedCentre.objects.filter(
+            district=district
+        )
+        .order_by("name", "id")
+        .values_list("id", "code", "name", "area", "households", "created_at__date", "retired_on")
+    }
+    for centre_id, served, created, ended_on in CentreService.objects.filter(
+        centre__district=district
+    ).values_list("centre_id", "households_served", "created_at__date", "ended_on"):
+        centres[centre_id].services.append(reference.PlainService(served, created, ended_on))
+    return list(centres.values())
+
+
 def is_ratio(kind: str) -> bool:
     return "min_ratio" in SPECS.get(kind, {})
 
@@ -237,6 +271,15 @@ _MISSING = {
     ),
     CheckKind.BOARD_TRAINED_RATIO: lambda n: ngettext(
         "falta %(n)s consejo capacitado", "faltan %(n)s consejos capacitados", n
+    ),
+    # coverage counts households, not its items (the centres)
+    CheckKind.COVERAGE_RATIO: lambda n: ngettext(
+        "falta %(n)s vivienda con servicio", "faltan %(n)s viviendas con servicio", n
+    ),
+    CheckKind.GRADE_RATIO: lambda n: ngettext(
+        "falta %(n)s JASS con el nivel de servicio pedido",
+        "faltan %(n)s JASS con el nivel de servicio pedido",
+        n,
     ),
     CheckKind.REGISTRY_UPDATED_SINCE: lambda n: ngettext(
         "falta %(n)s JASS con registro actualizado o visitada",
@@ -318,7 +361,7 @@ def to_pass(rr: RequirementResult) -> str:
 
 def item_url(kind: str, item: reference.Item) -> str:
     """Where an item is seen: the JASS (its visits for visit rules), the water system's chlorine
-    chart, the visit, the evidence file, the ATM office's budget."""
+    chart, the visit, the evidence file, the ATM office's budget, the populated centre."""
     if item.id is None:
         return ""
     if item.type == "jass":
@@ -331,6 +374,8 @@ def item_url(kind: str, item: reference.Item) -> str:
         return reverse("visits:detail", args=[item.id])
     if item.type == "evidence":
         return reverse("incentives:evidence_file", args=[item.id])
+    if item.type == "populated_centre" and item.key:
+        return reverse("communities:detail", kwargs={"code": item.key})
     return ""
 
 
@@ -340,6 +385,7 @@ _JASS_LIST_QUERY = {
     CheckKind.BOARD_CURRENT_RATIO: "?status=active",
     CheckKind.BOARD_TRAINED_RATIO: "?signal=board_untrained",
     CheckKind.CHLORINATION_RATIO: "?signal=chlorine",
+    CheckKind.GRADE_RATIO: "?status=active&ordering=-grade",
 }
 
 
@@ -350,6 +396,9 @@ def list_url(kind: str, ubigeo: str) -> str:
         return reverse("incentives:evidence", args=[ubigeo])
     if kind in (CheckKind.OFFICE_BUDGET, CheckKind.HEAD_DESIGNATED_BY):
         return reverse("territory:office", args=[ubigeo])
+    if kind == CheckKind.COVERAGE_RATIO:
+        # the district's "everyone" gap: its centres without service, largest first
+        return reverse("communities:unserved", args=[ubigeo])
     return reverse("jass_registry:list", args=[ubigeo]) + _JASS_LIST_QUERY.get(kind, "")
 
 

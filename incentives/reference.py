@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from visits.chlorine import deciding_reading
 from visits.models import ReadingPoint
 
-from .checks import CheckKind, parsed_params
+from .checks import GRADES, CheckKind, parsed_params
 from .engine import Measure, _ratio
 
 
@@ -73,6 +73,37 @@ class PlainJass:
     changes: list[dt.date] = field(default_factory=list)  # days of its registry change records
     id: int | None = None
     name: str = ""
+    scores: list[PlainScore] = field(default_factory=list)  # its service grades, per quarter
+
+
+@dataclass
+class PlainScore:
+    """A JASS's service grade of one quarter (the quarter's first day)."""
+
+    quarter: dt.date
+    score: Decimal
+    grade: str
+
+
+@dataclass
+class PlainService:
+    households_served: int
+    created: dt.date
+    ended_on: dt.date | None = None
+
+
+@dataclass
+class PlainCentre:
+    """A populated centre with the services that reach it."""
+
+    area: str  # rural, urban: coverage counts rural centres
+    households: int
+    created: dt.date
+    retired_on: dt.date | None = None
+    services: list[PlainService] = field(default_factory=list)
+    id: int | None = None
+    name: str = ""
+    code: str = ""  # INEI's ten digits
 
 
 @dataclass
@@ -100,6 +131,7 @@ class PlainDistrict:
     evidence: list[PlainEvidence] = field(default_factory=list)
     head_resolution: str = ""
     head_designated_on: dt.date | None = None
+    centres: list[PlainCentre] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -123,6 +155,7 @@ class Item:
     name: str
     counted: bool
     reason: str
+    key: str = ""  # the item's key in its page's address when it is not the id (a centre's code)
 
 
 @dataclass(frozen=True)
@@ -442,5 +475,69 @@ def _registry_updated_since(p: dict[str, Any], district: PlainDistrict, asof: As
             return _jass_item(j, True, reason)
         reason = _("sin cambios en el registro ni visitas desde %(d)s") % {"d": since}
         return _jass_item(j, False, reason)
+
+    return _from_items([item(j) for j in _active(district, asof)])
+
+
+def _existed(created: dt.date, ended: dt.date | None, asof: AsOf) -> bool:
+    """A register row that existed at the cutoff: registered by then, not ended by then."""
+    return created <= asof.cutoff and (ended is None or ended > asof.cutoff)
+
+
+@rule_of(CheckKind.COVERAGE_RATIO)
+def _coverage_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    """Households served over households of the district's rural centres as of the cutoff
+    (`communities.coverage`): a centre's served households are its services' households,
+    capped at its own; centres and services count when they existed at the cutoff. Each centre
+    is an item, counted when some of its households are served; the measure is households."""
+    households = served = 0
+    items = []
+    for c in district.centres:
+        if c.area != "rural" or not _existed(c.created, c.retired_on, asof):
+            continue
+        reached = sum(
+            s.households_served for s in c.services if _existed(s.created, s.ended_on, asof)
+        )
+        centre_served = min(c.households, reached)
+        households += c.households
+        served += centre_served
+        if centre_served:
+            reason = ngettext(
+                "%(s)s de %(h)s vivienda servida", "%(s)s de %(h)s viviendas servidas", c.households
+            ) % {"s": centre_served, "h": c.households}
+        else:
+            reason = ngettext(
+                "sin servicio: %(h)s vivienda", "sin servicio: %(h)s viviendas", c.households
+            ) % {"h": c.households}
+        name = f"{c.name} ({c.code})" if c.code else c.name
+        items.append(Item("populated_centre", c.id, name, centre_served > 0, reason, c.code))
+    if not items:
+        return Outcome(None, [])
+    return Outcome(Measure(served, households, _ratio(served, households)), items)
+
+
+def _quarter_label(quarter: dt.date) -> str:
+    return _("%(y)s-T%(q)s") % {"y": quarter.year, "q": (quarter.month - 1) // 3 + 1}
+
+
+@rule_of(CheckKind.GRADE_RATIO)
+def _grade_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) -> Outcome:
+    """Active JASS whose latest service grade of a quarter starting on or before the cutoff is
+    `min_grade` or better (A best); a JASS never assessed by then is not counted."""
+    good_enough = GRADES[: GRADES.index(p["min_grade"]) + 1]
+
+    def item(j: PlainJass) -> Item:
+        scores = [s for s in j.scores if s.quarter <= asof.cutoff]
+        if not scores:
+            return _jass_item(j, False, _("sin evaluación de servicio"))
+        latest = max(scores, key=lambda s: s.quarter)
+        reason = _("grado %(g)s (%(s)s) en %(q)s") % {
+            "g": latest.grade,
+            "s": number_format(latest.score, 3),
+            "q": _quarter_label(latest.quarter),
+        }
+        if latest.grade not in good_enough:
+            reason += "; " + _("se pide %(m)s o mejor") % {"m": p["min_grade"]}
+        return _jass_item(j, latest.grade in good_enough, reason)
 
     return _from_items([item(j) for j in _active(district, asof)])

@@ -10,10 +10,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from communities.models import CentreService, PopulatedCentre
 from incentives import engine, explain, reference
 from incentives.checks import CheckKind
 from incentives.models import Evidence, EvidenceStatus, Goal
 from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
+from service_grades.grading import grade_of
+from service_grades.models import ServiceScore
 from territory.models import AtmBudget, AtmOffice, District
 from tests.factories import UserFactory
 from visits.models import ChlorineReading, Visit
@@ -79,6 +82,27 @@ district = st.builds(
     ),
 )
 
+# Issue 15's kinds: populated centres with their services (coverage) and the JASS's service
+# grades per quarter, added to a district after `build` (services name a JASS of the district
+# by index; scores belong to the JASS at that index).
+QUARTERS = [dt.date(y, m, 1) for y, m in ((2016, 10), (2017, 1), (2017, 7), (2017, 10), (2018, 1))]
+service = st.tuples(
+    st.integers(1, 120), day, st.one_of(st.none(), day), st.integers(0, 3)
+)  # households served, registered, ended, JASS index
+centre = st.tuples(
+    st.sampled_from(["rural", "rural", "urban"]),
+    st.integers(0, 150),  # households
+    day,  # registered
+    st.one_of(st.none(), day),  # retired
+    st.lists(service, max_size=3),
+)
+scores = st.lists(
+    st.tuples(st.sampled_from(QUARTERS), st.integers(0, 1000)),
+    max_size=3,
+    unique_by=lambda s: s[0],
+)  # (quarter, score in thousandths), for one JASS
+extra = st.tuples(st.lists(centre, max_size=4), st.lists(scores, min_size=4, max_size=4))
+
 REQUIREMENTS = [
     (CheckKind.EVIDENCE, {"doc_type": "ordinance_atm"}),
     (CheckKind.OFFICE_BUDGET, {"year": 2017, "min_amount": "20000"}),
@@ -92,6 +116,9 @@ REQUIREMENTS = [
     (CheckKind.HEAD_DESIGNATED_BY, {"by": "2017-06-30"}),
     (CheckKind.HEAD_DESIGNATED_BY, {"by": "2018-06-30"}),
     (CheckKind.REGISTRY_UPDATED_SINCE, {"min_ratio": "0.5", "from": "2017-03-01"}),
+    (CheckKind.COVERAGE_RATIO, {"min_ratio": "0.6"}),
+    (CheckKind.GRADE_RATIO, {"min_grade": "B", "min_ratio": "0.5"}),
+    (CheckKind.GRADE_RATIO, {"min_grade": "D", "min_ratio": "0.3"}),
 ]
 
 # Ratio kinds whose rule lists its items (`reference.Outcome.items`).
@@ -102,6 +129,7 @@ ITEMISED_RATIOS = {
     CheckKind.BOARD_CURRENT_RATIO,
     CheckKind.BOARD_TRAINED_RATIO,
     CheckKind.REGISTRY_UPDATED_SINCE,
+    CheckKind.GRADE_RATIO,
 }
 
 
@@ -206,6 +234,53 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
     return plain
 
 
+def add_extra(ubigeo: str, spec, plain: reference.PlainDistrict) -> None:
+    """The district's populated centres with their services, and its JASS's service grades."""
+    centres, jass_scores = spec
+    rows = list(Jass.objects.filter(district_id=ubigeo).order_by("pk"))
+    for index, (area, households, created, retired, services) in enumerate(centres):
+        code = f"{ubigeo}{index:04d}"
+        row = PopulatedCentre.objects.create(
+            code=code,
+            name=f"C{index}",
+            district_id=ubigeo,
+            area=area,
+            households=households,
+            population=households * 4,
+            created_at=at(created),
+            retired_on=retired,
+        )
+        pc = reference.PlainCentre(area, households, created, retired, id=row.pk, code=code)
+        open_by = set()  # a JASS serves a centre through one open service at a time
+        for served, registered, ended, which in services if rows else []:
+            jass = rows[which % len(rows)]
+            if ended is None and jass.pk in open_by:
+                continue
+            if ended is None:
+                open_by.add(jass.pk)
+            CentreService.objects.create(
+                centre=row,
+                jass=jass,
+                households_served=served,
+                created_at=at(registered),
+                ended_on=ended,
+            )
+            pc.services.append(reference.PlainService(served, registered, ended))
+        plain.centres.append(pc)
+    for row, pj, quarters in zip(rows, plain.jass, jass_scores, strict=False):
+        for quarter, thousandths in quarters:
+            score = Decimal(thousandths) / 1000
+            ServiceScore.objects.create(
+                subject="jass",
+                jass=row,
+                quarter=quarter,
+                score=score,
+                grade=grade_of(score),
+                computed_at=at(quarter),
+            )
+            pj.scores.append(reference.PlainScore(quarter, score, grade_of(score)))
+
+
 @pytest.mark.django_db
 @settings(
     max_examples=40,
@@ -213,11 +288,13 @@ def build(ubigeo: str, spec, user) -> reference.PlainDistrict:
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(specs=st.tuples(district, district), official=st.booleans())
-def test_engine_and_reference_agree(specs, official):
+@given(specs=st.tuples(district, district), extras=st.tuples(extra, extra), official=st.booleans())
+def test_engine_and_reference_agree(specs, extras, official):
     with transaction.atomic():
         user = UserFactory(username="engine.prop")
         plain = {u: build(u, s, user) for u, s in zip(DISTRICTS, specs, strict=True)}
+        for u, spec in zip(DISTRICTS, extras, strict=True):
+            add_extra(u, spec, plain[u])
         loaded = {u: explain.load_district(District.objects.get(pk=u), CUTOFF, 60) for u in plain}
         for kind, params in REQUIREMENTS:
             measured = engine.measure(Req(kind, params), DISTRICTS, CUTOFF, official)
@@ -248,6 +325,14 @@ def test_engine_and_reference_agree(specs, official):
                         counted = sum(1 for i in outcome.items if i.counted)
                         numbers = (got.numerator, got.denominator) if got else (0, 0)
                         assert (counted, len(outcome.items)) == numbers, (kind, params, ubigeo)
+                if kind == CheckKind.COVERAGE_RATIO:
+                    # households, not items: the loaded district measures the same, and its
+                    # items are the rural centres, counted when some household is served
+                    outcome = reference.explain_one(kind, params, loaded[ubigeo], CUTOFF, official)
+                    assert outcome.measure == expected, ubigeo
+                    served = {c.id for c in plain[ubigeo].centres if c.area == "rural"}
+                    assert {i.id for i in outcome.items} <= served
+                    assert all(i.counted == (" de " in i.reason) for i in outcome.items)
                 if kind == CheckKind.HEAD_DESIGNATED_BY:
                     # one item, the office's head: counted exactly when the engine counts it
                     for data in (plain[ubigeo], loaded[ubigeo]):
