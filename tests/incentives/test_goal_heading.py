@@ -2,10 +2,12 @@
 admin unticks when the official table is loaded, not repeated in the title (2026-M5 had it in
 both)."""
 
+import importlib
 import re
 from html import unescape
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from incentives.models import EvaluationRun, Goal
@@ -55,3 +57,16 @@ def test_the_public_page_labels_the_2026_goal_once(client, staff_a):
     page = client.get(f"/publico/distritos/{CASCAS}/").content.decode()
     rows = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "2026-M5" in r]
     assert rows and all(r.lower().count("modelo de trabajo") == 1 for r in rows)
+
+
+def test_a_database_seeded_with_the_old_title_loses_the_label_and_an_edited_one_stays(db):
+    migration = importlib.import_module("incentives.migrations.0008_goal_2026_title_without_label")
+    goal = Goal.objects.get(code="2026-M5")
+    Goal.objects.filter(pk=goal.pk).update(title=migration.SEEDED)
+    migration.forwards(django_apps, None)
+    goal.refresh_from_db()
+    assert goal.title == TITLE_2026
+    Goal.objects.filter(pk=goal.pk).update(title="Meta 5 (título del administrador)")
+    migration.forwards(django_apps, None)
+    goal.refresh_from_db()
+    assert goal.title == "Meta 5 (título del administrador)"
