@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from communities.coverage import coverage_snapshot
+from communities.models import CentreService, PopulatedCentre, quarter_start
 from jass_registry.models import (
     BoardMember,
     BoardRole,
@@ -94,6 +96,33 @@ BOARD_NAMES = [
     (BoardRole.FISCAL, "Nelly Ramos Mendoza", "F"),
 ]
 
+# Populated centres of Cascas and Lucma (demo figures in INEI's layout): code suffix, name,
+# area, households, population, the JASS that serves it (None: without service) and the
+# households it serves, and the quarter the service began (so the coverage trend rises).
+CENTRES = {
+    "131101": [
+        ("0001", "Cascas", "urban", 1450, 4870, None, 0, 0),
+        ("0002", "Casmiche", "rural", 130, 452, "JASS Casmiche", 120, 0),
+        ("0003", "Chuquimango", "rural", 58, 201, "JASS Chuquimango", 50, 0),
+        ("0004", "El Molino", "rural", 40, 133, "JASS Chuquimango", 35, 1),
+        ("0005", "Jolluco", "rural", 70, 240, "JASS Jolluco", 64, 2),
+        ("0006", "La Pampa", "rural", 45, 151, "Comité de agua La Pampa", 40, 3),
+        ("0007", "San Antonio", "rural", 160, 548, "JASS San Antonio de Cascas", 150, 0),
+        ("0008", "Pampas de Jagüey", "rural", 64, 231, None, 0, 0),
+        ("0009", "Cerro Blanco", "rural", 38, 122, None, 0, 0),
+        ("0010", "Santa Ana", "rural", 22, 70, None, 0, 0),
+    ],
+    "131102": [
+        ("0001", "Lucma", "urban", 620, 2140, None, 0, 0),
+        ("0002", "Lucma Alto", "rural", 95, 330, "JASS Lucma Alto", 90, 0),
+        ("0003", "Huacamochal", "rural", 80, 270, "JASS Huacamochal", 70, 1),
+        ("0004", "Collasgón", "rural", 60, 205, "JASS Collasgón", 55, 2),
+        ("0005", "Mollepampa", "rural", 75, 262, None, 0, 0),
+        ("0006", "La Cuesta", "rural", 18, 59, None, 0, 0),
+    ],
+}
+CENTRES_SINCE_QUARTERS = 4  # the register dates from a year ago; one snapshot per quarter
+
 USERS = [
     ("atm.cascas", Role.ATM_HEAD, "131101", "Rosa", "Quispe"),
     ("atm.lucma", Role.ATM_STAFF, "131102", "Julio", "Rodríguez"),
@@ -118,6 +147,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         self._offices()
         self._registry(today)
+        self._centres(today)
         self._users()
         self._visits(today)
         self.stdout.write(self.style.SUCCESS("Datos de demostración de Gran Chimú cargados."))
@@ -168,6 +198,48 @@ class Command(BaseCommand):
             ),
         )
         return jass
+
+    def _centres(self, today):
+        """Populated centres of Cascas and Lucma, most served by their JASS and some without
+        service, registered a year ago with services added quarter by quarter; then a coverage
+        snapshot of each of those quarters, so the Everyone Forever page shows a trend."""
+        first = quarter_start(today)
+        quarters = []
+        for _ in range(CENTRES_SINCE_QUARTERS):
+            first = quarter_start(first - dt.timedelta(days=1))
+            quarters.append(first)
+        quarters.reverse()  # oldest first
+        for ubigeo, rows in CENTRES.items():
+            for suffix, name, area, households, population, jass_name, served, q in rows:
+                since = timezone.make_aware(
+                    dt.datetime.combine(quarters[0] + dt.timedelta(days=5), dt.time(9))
+                )
+                centre, _ = PopulatedCentre.objects.update_or_create(
+                    code=f"{ubigeo}{suffix}",
+                    defaults=dict(
+                        district_id=ubigeo,
+                        name=name,
+                        area=area,
+                        households=households,
+                        population=population,
+                        created_at=since,
+                    ),
+                )
+                if jass_name is None:
+                    continue
+                jass = Jass.objects.get(district_id=ubigeo, name=jass_name)
+                CentreService.objects.update_or_create(
+                    centre=centre,
+                    jass=jass,
+                    ended_on=None,
+                    defaults=dict(
+                        water_system=jass.water_systems.order_by("pk").first(),
+                        households_served=served,
+                        created_at=since + dt.timedelta(days=91 * q),
+                    ),
+                )
+        for quarter in [*quarters, quarter_start(today)]:
+            coverage_snapshot(quarter, today=today)
 
     def _water_system(self, jass, index, row):
         """The JASS's one water system, named after its first community."""
