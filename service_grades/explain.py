@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +39,9 @@ def _day(iso: str | None) -> str:
 
 def _condition_words(conditions: dict) -> str:
     labels = dict(TREATMENT_CHOICES)
-    names = {name: ServiceAssessment._meta.get_field(name).verbose_name for name in COMPONENTS}
+    names = {
+        name: capfirst(ServiceAssessment._meta.get_field(name).verbose_name) for name in COMPONENTS
+    }
     return " · ".join(
         f"{names[name]}: {labels.get(conditions.get(name), '—')}" for name in COMPONENTS
     )
