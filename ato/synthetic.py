@@ -36,6 +36,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
+from ato import synthetic_centres
 from ato.models import SyntheticDataset
 from common.text import fold
 from incentives.models import (
@@ -161,6 +162,7 @@ PDF_BYTES = (
 
 # Tables emptied before a new generation, children first.
 WIPED = [
+    *synthetic_centres.WIPED,
     EvidenceEvent,
     Evidence,
     RequirementResult,
@@ -326,6 +328,7 @@ class Generator:
                 )
             self.progress("Recalculando resúmenes (última visita, última medición)…")
             summaries_rebuild()
+            self.counts.update(synthetic_centres.generate(self))
             self.counts["districts"] = len(districts)
             marker = SyntheticDataset.objects.create(
                 scale=self.scale,
