@@ -80,6 +80,25 @@ def _assessment_says_down() -> Case:
     return Case(When(down, then=True), default=False, output_field=BooleanField())
 
 
+# What a row needs, in the order `wpdx_row` unpacks it.
+_WPDX_FIELDS = (
+    "pk",
+    "system_type",
+    "built_year",
+    "condition",
+    "last_reading_on",
+    "assessed_on",
+    "assessed_down",
+    "jass__latitude",
+    "jass__longitude",
+    "jass__last_visit_on",
+    "jass__monthly_fee",
+    "jass__district__department__name",
+    "jass__district__province__name",
+    "jass__district__name",
+)
+
+
 def wpdx_systems(
     *, district_id: str | None = None, department_id: str | None = None
 ) -> QuerySet[WaterSystem]:
@@ -108,28 +127,10 @@ def wpdx_systems(
     )
 
 
-_WPDX_FIELDS = (
-    "pk",
-    "system_type",
-    "built_year",
-    "condition",
-    "last_reading_on",
-    "assessed_on",
-    "assessed_down",
-    "jass__latitude",
-    "jass__longitude",
-    "jass__last_visit_on",
-    "jass__monthly_fee",
-    "jass__district__department__name",
-    "jass__district__province__name",
-    "jass__district__name",
-)
-
-
 def wpdx_status(condition: str, assessed_down: bool | None, report_date: dt.date | None) -> str:
-    """ "No" when the registry says the system does not work or its latest assessment finds it
-    down; else "Yes" when ATO has seen it (a visit, a reading or an assessment); else
-    "Unknown" (only what was typed at registration)."""
+    """WPDx's functional status: `No` when the registry says the system does not work or its
+    latest assessment finds it down; else `Yes` when ATO has seen it (a visit, a reading or an
+    assessment); else `Unknown` (only what was typed at registration)."""
     if condition == Condition.NOT_WORKING or assessed_down:
         return NO
     return YES if report_date is not None else UNKNOWN
