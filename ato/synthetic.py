@@ -36,7 +36,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
-from ato import synthetic_centres
+from ato import synthetic_centres, synthetic_grades
 from ato.models import SyntheticDataset
 from common.text import fold
 from incentives.models import (
@@ -163,6 +163,7 @@ PDF_BYTES = (
 # Tables emptied before a new generation, children first.
 WIPED = [
     *synthetic_centres.WIPED,
+    *synthetic_grades.WIPED,
     EvidenceEvent,
     Evidence,
     RequirementResult,
@@ -329,6 +330,7 @@ class Generator:
             self.progress("Recalculando resúmenes (última visita, última medición)…")
             summaries_rebuild()
             self.counts.update(synthetic_centres.generate(self))
+            self.counts.update(synthetic_grades.generate(self))
             self.counts["districts"] = len(districts)
             marker = SyntheticDataset.objects.create(
                 scale=self.scale,

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from ato.synthetic_grades import demo as demo_assessments
 from communities.coverage import coverage_snapshot
 from communities.models import CentreService, PopulatedCentre, quarter_start
 from jass_registry.models import (
@@ -150,6 +151,7 @@ class Command(BaseCommand):
         self._centres(today)
         self._users()
         self._visits(today)
+        demo_assessments(today, list(JASS))  # service assessments and A–D grades
         self.stdout.write(self.style.SUCCESS("Datos de demostración de Gran Chimú cargados."))
 
     def _offices(self):
