@@ -152,6 +152,25 @@ FLOOR_SQL = {
         WHERE j.district_id = ANY(%(ids)s) AND j.status = 'active'
           AND (s.retired_on IS NULL OR s.retired_on > %(cutoff)s)
         GROUP BY j.district_id""",
+    "coverage_ratio": """
+        SELECT c.district_id, SUM(LEAST(c.households, COALESCE(s.total, 0))), SUM(c.households)
+        FROM communities_populatedcentre c
+        LEFT JOIN (
+            SELECT centre_id, SUM(households_served) AS total FROM communities_centreservice
+            WHERE (ended_on IS NULL OR ended_on > %(cutoff)s) AND created_at <= %(end)s
+            GROUP BY centre_id) s ON s.centre_id = c.id
+        WHERE c.district_id = ANY(%(ids)s) AND c.area = 'rural'
+          AND (c.retired_on IS NULL OR c.retired_on > %(cutoff)s) AND c.created_at <= %(end)s
+        GROUP BY c.district_id""",
+    "grade_ratio": """
+        SELECT j.district_id, COUNT(*) FILTER (WHERE l.grade <= %(min_grade)s), COUNT(*)
+        FROM jass_registry_jass j
+        LEFT JOIN LATERAL (
+            SELECT grade FROM service_grades_servicescore s
+            WHERE s.jass_id = j.id AND s.quarter <= %(cutoff)s
+            ORDER BY s.quarter DESC LIMIT 1) l ON TRUE
+        WHERE j.district_id = ANY(%(ids)s) AND j.status = 'active'
+        GROUP BY j.district_id""",
     "board_current_ratio": """
         SELECT j.district_id,
                COUNT(*) FILTER (WHERE EXISTS (

@@ -315,12 +315,19 @@ def _grade_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
     """Active JASS whose latest service grade of a quarter starting on or before the cutoff is
     `min_grade` or better (A best); a JASS never assessed is not counted."""
     good_enough = GRADES[: GRADES.index(p["min_grade"]) + 1]
-    graded = ServiceScore.objects.filter(jass=OuterRef("pk")).latest_for_jass(scope.cutoff)
+    # The grade of `ServiceScore.objects.latest_for_jass(cutoff)` as one LIMIT 1 subquery per
+    # JASS (its quarter-then-row form costs twice as much over the country's JASS).
+    latest = (
+        ServiceScore.objects.providers()
+        .filter(jass=OuterRef("pk"), quarter__lte=scope.cutoff)
+        .order_by("-quarter")
+        .values("grade")[:1]
+    )
     rows = (
         _active_jass(scope)
-        .annotate(graded=Exists(graded.filter(grade__in=good_enough)))
+        .annotate(latest_grade=Subquery(latest))
         .values("district_id")
-        .annotate(num=Count("pk", filter=Q(graded=True)), den=Count("pk"))
+        .annotate(num=Count("pk", filter=Q(latest_grade__in=good_enough)), den=Count("pk"))
         .order_by()
     )
     return _count_rows(rows)
