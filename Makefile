@@ -56,6 +56,7 @@ bench: $(VENV)/.dev-deps
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/import_limits.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/national.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/open_data.py
+	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/communities.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/grades.py
 
 lint: $(VENV)/.dev-deps

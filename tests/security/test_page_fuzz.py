@@ -34,7 +34,9 @@ from tests.conftest import CASCAS, LUCMA
 from tests.factories import (
     BoardMemberFactory,
     BoardTermFactory,
+    CentreServiceFactory,
     JassFactory,
+    PopulatedCentreFactory,
     WaterSystemFactory,
     atm_ordinance_evidence,
 )
@@ -187,14 +189,17 @@ def _valid_values(template: str, objects: dict) -> dict[str, str]:
         "board-terms": objects["term"],
         "visits": objects["visit"],
         "runs": objects["run"],
+        "servicios-de-agua": objects["centre_service"],
     }.get(resource.split(".")[0], objects["jass"])
+    # A populated centre is named by its INEI code, a goal by its own code.
+    centre = resource in ("centros-poblados", "populated-centres")
     return {
         "pk": str(pk),
         "ubigeo": CASCAS,
         "year": str(timezone.localdate().year),
         "fmt": "csv",
         "format": "json",
-        "code": "2017-M35",
+        "code": objects["centre"] if centre else "2017-M35",
     }
 
 
@@ -244,6 +249,8 @@ def objects(staff_a, staff_b):
     for chunk in incentive_services.run_split(run.pk):
         incentive_services.chunk_evaluate(run.pk, chunk)
     evidence = atm_ordinance_evidence(district_id=CASCAS, uploaded_by=staff_a)
+    centre = PopulatedCentreFactory(district_id=CASCAS)
+    centre_service = CentreServiceFactory(centre=centre, jass=jass)
     return {
         "jass": jass.pk,
         "system": system.pk,
@@ -252,6 +259,8 @@ def objects(staff_a, staff_b):
         "agreement": visit.agreements.get().pk,
         "run": run.pk,
         "evidence": evidence.pk,
+        "centre": centre.code,
+        "centre_service": centre_service.pk,
     }
 
 
@@ -359,7 +368,7 @@ def test_no_route_answers_a_server_error_to_odd_paths_queries_or_bodies(personas
             for k in range(min(JUNK_BODIES, budget or JUNK_BODIES)):
                 body = {n: JUNK_VALUES[(i + k) % len(JUNK_VALUES)] for i, n in enumerate(names)}
                 fuzzer.call(client, persona, "post", path, body)
-            if path.startswith("/api/") and "{pk}" in template:
+            if path.startswith("/api/") and ("{pk}" in template or "{code}" in template):
                 fuzzer.call(client, persona, "patch", path, {"name": "x" * 20_000})
     elapsed = time.process_time() - started
     # Printed, not asserted: speed is for benchmarks, and this walk grows with every route.
