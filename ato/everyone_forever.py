@@ -28,10 +28,11 @@ from communities.coverage import NO_CENTRES, Coverage, district_coverage, percen
 from communities.models import CoverageQuarter, PopulatedCentre, quarter_start
 from jass_registry.models import Jass, JassStatus, WaterSystem
 from service_grades.models import Grade
+from service_grades.queries import GRADE_KEYS, district_grades, grade_counts
 from territory.access import district_for_read, reviewer_required
 from territory.models import Department, District, Province
 
-GRADES = [*Grade.values, "none"]
+GRADES = list(GRADE_KEYS)
 WORST_SHOWN = 10
 UNSERVED_SHOWN = 10
 TREND_QUARTERS = 8
@@ -44,7 +45,8 @@ FOR_REVIEWERS = gettext_lazy("Esta página es para los revisores del sector.")
 
 def active_systems() -> QuerySet[WaterSystem]:
     """Water systems in service, of an active JASS: the scope of
-    `service_grades.queries.active_systems` (the district API's `grades`), for every district."""
+    `service_grades.queries.active_systems` (the district API's `grades`), for any districts
+    (the national page groups them by department or province)."""
     return WaterSystem.objects.filter(retired_on__isnull=True, jass__status=JassStatus.ACTIVE)
 
 
@@ -80,13 +82,6 @@ def jass_grade_counts(*, group: str, **filters) -> dict:
         .annotate(n=Count("pk"))
     )
     return _counts(rows, lambda r: r[group])
-
-
-def district_grades(ubigeo: str) -> dict[str, int]:
-    """{"A", "B", "C", "D", "none"} counting the district's active water systems, as
-    GET /api/v1/districts/{ubigeo}/ says (one query)."""
-    counts = system_grade_counts(group="jass__district_id", jass__district_id=ubigeo)
-    return counts.get(ubigeo, dict.fromkeys(GRADES, 0))
 
 
 @dataclass
@@ -157,9 +152,7 @@ def district_view(district: District, today: dt.date) -> DistrictView:
         .values_list("quarter", "households", "households_served")[:TREND_QUARTERS]
     )
     systems = district_grades(ubigeo)  # 3
-    jass = jass_grade_counts(group="district_id", district_id=ubigeo).get(  # 4
-        ubigeo, dict.fromkeys(GRADES, 0)
-    )
+    jass = grade_counts(Jass.objects.active().filter(district_id=ubigeo))  # 4
     bad = [Grade.C, Grade.D]
     worst_systems = list(  # 5
         active_systems()

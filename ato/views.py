@@ -22,6 +22,7 @@ from incentives.queries import latest_results, returned_for
 from jass_registry.indicators import district_indicators
 from jass_registry.models import Jass
 from jass_registry.risk import signals_of
+from service_grades.queries import district_grades
 from territory.access import district_for_read, require_reviewer, reviewer_required
 from territory.models import AtmOffice, District
 
@@ -33,7 +34,6 @@ from .districts import (
     jass_counts_for,
     province_choices,
 )
-from .everyone_forever import district_grades
 from .public import public_district
 
 PAGE_SIZE = 50
