@@ -378,6 +378,47 @@ def _score_row(subject: str, pk: int, scored: Scored, quarter, now) -> ServiceSc
 
 UPSERT_FIELDS = ["score", "grade", "components", "computed_at"]
 BATCH = 2000
+ID_CHUNK = 5000  # ids per `pk IN (...)` statement
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    return (ids[i : i + ID_CHUNK] for i in range(0, len(ids), ID_CHUNK))
+
+
+def _write_scores(subject: str, scored: Mapping[int, Scored], quarter, now, jass_ids) -> dict:
+    """Upsert the quarter's rows of one kind of subject whose values changed, and delete those
+    of subjects no longer gradable. A row whose score, grade and components are the same keeps
+    its `computed_at` (the time its values were computed). Returns {subject id: (grade, score)}.
+    One read, the upsert batches of the changed rows, one delete per chunk of stale rows."""
+    link = "water_system_id" if subject == Subject.SYSTEM else "jass_id"
+    existing = ServiceScore.objects.filter(subject=subject, quarter=quarter)
+    if jass_ids is not None:
+        scope = "water_system__jass_id__in" if subject == Subject.SYSTEM else "jass_id__in"
+        existing = existing.filter(**{scope: jass_ids})
+    stored = {
+        key: (pk, score, grade, components)
+        for pk, key, score, grade, components in existing.values_list(
+            "pk", link, "score", "grade", "components"
+        ).order_by()
+    }
+    copies, changed = {}, []
+    for key, values in scored.items():
+        row = _score_row(subject, key, values, quarter, now)
+        copies[key] = (row.grade, row.score)
+        old = stored.get(key)
+        if old is None or old[1:] != (row.score, row.grade, row.components):
+            changed.append(row)
+    ServiceScore.objects.bulk_create(
+        changed,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=[link.removesuffix("_id"), "quarter"],
+        update_fields=UPSERT_FIELDS,
+    )
+    stale = [old[0] for key, old in stored.items() if key not in scored]
+    for ids in _chunks(stale):
+        ServiceScore.objects.filter(pk__in=ids).delete()
+    return copies
 
 
 @transaction.atomic
@@ -386,11 +427,14 @@ def compute_scores(
 ) -> dict[str, int]:
     """Score every water system and JASS of the country (or of `jass_ids`) for `quarter` (its
     first day) and upsert their ServiceScore rows: recomputing within the quarter updates them
-    in place, and a subject no longer gradable (its only assessment's visit voided, retired,
-    dissolved) loses its row of the quarter (scores are derived data). When `quarter` is the
-    latest quarter scored, Jass and WaterSystem keep its grade and score.
+    in place (only those whose values changed are written), and a subject no longer gradable
+    (its only assessment's visit voided, retired, dissolved) loses its row of the quarter
+    (scores are derived data). When `quarter` is the latest quarter scored, Jass and
+    WaterSystem keep its grade and score.
 
-    Seven reads and four writes (plus the upsert batches), whatever the number of subjects."""
+    Seven reads to score, then per kind of subject one read of the stored rows and one of the
+    registry's copies, and writes only for what changed: a handful of statements whatever the
+    number of subjects."""
     today = today or timezone.localdate()
     quarter = quarter_of(quarter)
     asof = asof_for(quarter, today)
@@ -398,51 +442,31 @@ def compute_scores(
     now = timezone.now()
     systems = score_systems(asof, jass_ids)
     providers = score_providers(asof, systems, jass_ids)
-    system_rows = [_score_row(Subject.SYSTEM, pk, s, quarter, now) for pk, s in systems.items()]
-    jass_rows = [_score_row(Subject.JASS, pk, s, quarter, now) for pk, s in providers.items()]
-    ServiceScore.objects.bulk_create(
-        system_rows,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["water_system", "quarter"],
-        update_fields=UPSERT_FIELDS,
-    )
-    ServiceScore.objects.bulk_create(
-        jass_rows,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["jass", "quarter"],
-        update_fields=UPSERT_FIELDS,
-    )
-    stale = ServiceScore.objects.filter(quarter=quarter, computed_at__lt=now)
-    if jass_ids is not None:
-        stale = stale.filter(Q(jass_id__in=jass_ids) | Q(water_system__jass_id__in=jass_ids))
-    stale.delete()
+    system_copies = _write_scores(Subject.SYSTEM, systems, quarter, now, jass_ids)
+    jass_copies = _write_scores(Subject.JASS, providers, quarter, now, jass_ids)
     if not ServiceScore.objects.filter(quarter__gt=quarter).exists():
-        _keep_latest_on_registry(quarter, jass_ids)
-    return {"quarter": quarter, "asof": asof, "systems": len(system_rows), "jass": len(jass_rows)}
+        _keep_latest_on_registry(WaterSystem, system_copies, quarter, jass_ids)
+        _keep_latest_on_registry(Jass, jass_copies, quarter, jass_ids)
+    return {"quarter": quarter, "asof": asof, "systems": len(systems), "jass": len(providers)}
 
 
-def _keep_latest_on_registry(quarter: dt.date, jass_ids) -> None:
-    """Copy the quarter's grade and score onto Jass and WaterSystem (None when not graded),
-    touching only the rows whose values change."""
-    for model, subject, link in (
-        (WaterSystem, Subject.SYSTEM, "water_system"),
-        (Jass, Subject.JASS, "jass"),
-    ):
-        rows = ServiceScore.objects.filter(
-            subject=subject, quarter=quarter, **{link: OuterRef("pk")}
-        ).order_by()
-        new_grade = Subquery(rows.values("grade")[:1])
-        new_score = Subquery(rows.values("score")[:1])
-        queryset = model.objects.all()
-        if jass_ids is not None:
-            queryset = queryset.filter(
-                **({"jass_id__in": jass_ids} if model is WaterSystem else {"pk__in": jass_ids})
-            )
-        queryset.alias(new_grade=new_grade, new_score=new_score).filter(
-            ~Q(score=F("new_score"))
-            | Q(score__isnull=True, new_score__isnull=False)
-            | Q(score__isnull=False, new_score__isnull=True)
-            | ~Q(grade=F("new_grade"))
-        ).update(grade=new_grade, score=new_score)
+def _keep_latest_on_registry(model, copies: Mapping[int, tuple], quarter, jass_ids) -> None:
+    """Copy the quarter's grade and score onto Jass or WaterSystem (None when not graded),
+    touching only the rows whose values change: one read, then one UPDATE per chunk of
+    changed rows (none when nothing changed)."""
+    queryset = model.objects.all()
+    if jass_ids is not None:
+        queryset = queryset.filter(
+            **({"jass_id__in": jass_ids} if model is WaterSystem else {"pk__in": jass_ids})
+        )
+    changed = [
+        pk
+        for pk, grade, score in queryset.values_list("pk", "grade", "score").order_by()
+        if copies.get(pk, (None, None)) != (grade, score)
+    ]
+    link = "water_system" if model is WaterSystem else "jass"
+    rows = ServiceScore.objects.filter(quarter=quarter, **{link: OuterRef("pk")}).order_by()
+    for ids in _chunks(changed):
+        model.objects.filter(pk__in=ids).update(
+            grade=Subquery(rows.values("grade")[:1]), score=Subquery(rows.values("score")[:1])
+        )

@@ -3,6 +3,7 @@ place, a past quarter leaves the registry's copy alone, and the reviewers' "Reca
 the nightly task and `manage.py compute_grades` record their run."""
 
 import datetime as dt
+from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
@@ -43,13 +44,21 @@ def test_a_voided_visits_assessment_never_counts(staff_a, graded):
     assert not ServiceScore.objects.filter(quarter=quarter_of(TODAY)).exists()
 
 
-def test_recomputing_within_the_quarter_updates_in_place(graded):
-    before = dict(ServiceScore.objects.values_list("pk", "computed_at"))
+def test_recomputing_within_the_quarter_updates_in_place(staff_a, graded):
+    before = {r.pk: r for r in ServiceScore.objects.all()}
     counts = compute_scores(quarter_of(TODAY))
     assert (counts["systems"], counts["jass"]) == (1, 1)
-    after = dict(ServiceScore.objects.values_list("pk", "computed_at"))
-    assert set(after) == set(before)
-    assert all(after[pk] > before[pk] for pk in after)
+    # Nothing changed: the same rows, not even rewritten.
+    after = {r.pk: r for r in ServiceScore.objects.all()}
+    assert {pk: r.computed_at for pk, r in after.items()} == {
+        pk: r.computed_at for pk, r in before.items()
+    }
+    services.assessment_update(user=staff_a, assessment=graded["assessment"], data={"hours_dry": 0})
+    compute_scores(quarter_of(TODAY))
+    system = ServiceScore.objects.get(subject="system")
+    assert system.pk in before and system.computed_at > before[system.pk].computed_at
+    assert system.score == before[system.pk].score - Decimal("0.150")  # 0.30 x 24/48
+    assert ServiceScore.objects.count() == 2
 
 
 def test_a_past_quarter_is_kept_and_leaves_the_registrys_copy_alone(staff_a, graded):
