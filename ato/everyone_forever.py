@@ -288,7 +288,7 @@ def national_view(department: Department | None, today: dt.date) -> NationalView
     gaps = (  # 4
         PopulatedCentre.objects.active()
         .rural()
-        .served(False)
+        .served(False, country=True)
         .filter(**scope)
         .order_by()
         .values("district_id")

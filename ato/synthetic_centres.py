@@ -40,7 +40,7 @@ from territory.models import District
 WIPED = [CoverageQuarter, CentreChange, CentreService, PopulatedCentre]
 
 CENTRES = {"national": 85_000, "district": 450}
-SPREAD = 0.75  # sigma of the log-normal weight of a district
+SPREAD = 0.5  # sigma of the log-normal weight of a district
 SEED_OFFSET = 15_001
 TREND_QUARTERS = 8
 BATCH = 5000
@@ -74,10 +74,10 @@ def _community(rng: random.Random) -> str:
 def _service_chance(households: int) -> float:
     """Small, remote centres are left without service more often than large ones."""
     if households < 8:
-        return 0.55
+        return 0.65
     if households < 20:
-        return 0.78
-    return 0.9
+        return 0.86
+    return 0.94
 
 
 def generate(generator) -> dict[str, int]:
@@ -136,7 +136,7 @@ def generate(generator) -> dict[str, int]:
             )
             if jass_of and (area == Area.URBAN or rng.random() < _service_chance(households)):
                 jass_id, system_ids = rng.choice(jass_of)
-                served = max(1, round(households * rng.uniform(0.8, 1.05)))
+                served = max(1, round(households * rng.uniform(0.9, 1.05)))
                 began = first_quarter + dt.timedelta(days=rng.randint(-120, span))
                 planned.append(
                     (

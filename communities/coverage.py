@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
@@ -101,21 +101,59 @@ def with_served(centres: QuerySet, asof: dt.date | None = None) -> QuerySet:
     ).annotate(households_served=Least("households", "served_total"))
 
 
+# Up to this many districts, coverage sums each centre's services with a subquery per centre
+# (an index probe each: 2 ms for a district of 475 centres); beyond, it joins the centres to
+# the services summed per centre (the country's 85,000 centres: 0.3 s instead of 0.5 s).
+FEW_DISTRICTS = 50
+
+
 def district_coverage(district_ids=None, *, asof: dt.date | None = None) -> dict[str, Coverage]:
     """`{district_id: Coverage}` in one query, for the given districts (all when None).
     A district without rural centres is absent from the answer: read it with
-    `.get(ubigeo, NO_CENTRES)`."""
+    `.get(ubigeo, NO_CENTRES)`. The centres and services that count are those of
+    `centres_at` and `services_at`, whichever of the two statements reads them."""
     centres = centres_at(asof).filter(area=Area.RURAL)
     if district_ids is not None:
-        centres = centres.filter(district_id__in=list(district_ids))
-    rows = (
-        with_served(centres, asof)
-        .order_by()
-        .values("district_id")
-        .annotate(total=Sum("households"), served=Sum("households_served"))
-        .values_list("district_id", "total", "served")
+        district_ids = list(district_ids)
+        centres = centres.filter(district_id__in=district_ids)
+        if len(district_ids) <= FEW_DISTRICTS:
+            rows = (
+                with_served(centres, asof)
+                .order_by()
+                .values("district_id")
+                .annotate(total=Sum("households"), served=Sum("households_served"))
+                .values_list("district_id", "total", "served")
+            )
+            return {d: Coverage(int(t or 0), int(s or 0)) for d, t, s in rows}
+    return _joined_coverage(centres, services_at(asof).filter(centre__area=Area.RURAL))
+
+
+def _joined_coverage(centres: QuerySet, services: QuerySet) -> dict[str, Coverage]:
+    """The same sums as a join of the centres to their services summed per centre, each
+    centre's sum capped at its households (SQL the ORM cannot write: a join to a grouped
+    subquery; the filters stay the querysets')."""
+    centres_sql, centres_params = (
+        centres.order_by().values("id", "district_id", "households").query.sql_with_params()
     )
-    return {d: Coverage(int(total or 0), int(served or 0)) for d, total, served in rows}
+    served_sql, served_params = (
+        services.order_by()
+        .values("centre_id")
+        .annotate(total=Sum("households_served"))
+        .values("centre_id", "total")
+        .query.sql_with_params()
+    )
+    sql = f"""
+        SELECT c.district_id, SUM(c.households),
+               SUM(CASE WHEN s.total IS NULL THEN 0
+                        WHEN s.total < c.households THEN s.total
+                        ELSE c.households END)
+        FROM ({centres_sql}) c
+        LEFT JOIN ({served_sql}) s ON s.centre_id = c.id
+        GROUP BY c.district_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*centres_params, *served_params))
+        rows = cursor.fetchall()
+    return {d: Coverage(int(t or 0), int(s or 0)) for d, t, s in rows}
 
 
 def coverage_of(district_id: str, *, asof: dt.date | None = None) -> Coverage:
