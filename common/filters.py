@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import F
 from django.utils.translation import gettext_lazy
+from rest_framework.filters import OrderingFilter
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -35,3 +37,22 @@ class GradeFilter(django_filters.ChoiceFilter):
         if value == GRADE_NONE:
             return qs.filter(**{f"{self.field_name}__isnull": True})
         return super().filter(qs, value)
+
+
+class NullsLastOrderingFilter(OrderingFilter):
+    """DRF's ordering, with the view's `nulls_last_fields` (e.g. a grade never given) last
+    whichever the direction, on every database (PostgreSQL puts NULL first when descending)."""
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        last = set(getattr(view, "nulls_last_fields", ()))
+        return queryset.order_by(
+            *(
+                (F(o[1:]).desc(nulls_last=True) if o.startswith("-") else F(o).asc(nulls_last=True))
+                if o.lstrip("-") in last
+                else o
+                for o in ordering
+            )
+        )

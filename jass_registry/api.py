@@ -12,10 +12,12 @@ from operator import attrgetter
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from common.filters import NullsLastOrderingFilter
 from common.serializing import FastRepresentation
 from territory.access import DistrictStaffWrites, OwnDistrictObjects, OwnDistrictRelatedField
 from territory.models import District
@@ -181,7 +183,9 @@ class WaterSystemViewSet(
     serializer_class = WaterSystemSerializer
     permission_classes = [DistrictStaffWrites]
     filterset_class = WaterSystemFilter
+    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
     ordering_fields = ["name", "id", "grade", "score"]
+    nulls_last_fields = ("grade", "score")  # never assessed last, whichever the direction
     ordering = ["jass_id", "name"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -308,6 +312,8 @@ class JassViewSet(OwnDistrictObjects, viewsets.ModelViewSet):
     permission_classes = [DistrictStaffWrites]
     district_of = attrgetter("district_id")
     filterset_class = JassFilter
+    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
+    nulls_last_fields = ("grade", "score")  # never assessed last, whichever the direction
     ordering_fields = [
         "name",
         "registry_number",

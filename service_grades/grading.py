@@ -46,7 +46,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -60,6 +60,7 @@ from jass_registry.standards import (
 from visits.chlorine import is_adequate, with_network_chlorine
 from visits.models import Visit, VisitKind
 
+from . import pg_writes
 from .models import (
     COMPONENTS,
     NOT_APPLICABLE,
@@ -102,7 +103,11 @@ MILLI = 1000  # scores are kept to thousandths (Decimal(4, 3))
 Value = tuple[int, int]
 
 _WEIGHT_RATIOS = {
-    subject: {name: weight.as_integer_ratio() for name, weight in weights.items()}
+    subject: [(name, *weight.as_integer_ratio()) for name, weight in weights.items()]
+    for subject, weights in WEIGHTS.items()
+}
+_WEIGHT_FLOATS = {
+    subject: [(name, float(weight)) for name, weight in weights.items()]
     for subject, weights in WEIGHTS.items()
 }
 
@@ -151,7 +156,7 @@ def systems_value(system_scores_milli: Iterable[int]) -> Value:
 def score_milli(subject: str, values: Mapping[str, Value]) -> int:
     """Σ weight × value in thousandths, rounded half up, in exact integer arithmetic."""
     num, den = 0, 1
-    for name, (w_num, w_den) in _WEIGHT_RATIOS[subject].items():
+    for name, w_num, w_den in _WEIGHT_RATIOS[subject]:
         v_num, v_den = values[name]
         num = num * w_den * v_den + w_num * v_num * den
         den = den * w_den * v_den
@@ -162,17 +167,22 @@ def as_score(milli: int) -> Decimal:
     return Decimal(milli).scaleb(-3)
 
 
-def components_of(subject: str, values: Mapping[str, Value], facts: Mapping) -> dict:
+# Every score there can be (thousandths) and its grade, computed once.
+SCORES = [as_score(milli) for milli in range(MILLI + 1)]
+GRADES = [grade_of(score) for score in SCORES]
+
+
+def components_of(subject: str, values: Mapping[str, Value], facts: Mapping[str, dict]) -> dict:
     """What a page shows to say why: each component's value (0–1, three decimals) and weight,
-    with the facts it was made of."""
-    return {
-        name: {
-            "value": round(values[name][0] / values[name][1], 3),
-            "weight": float(weight),
-            **facts.get(name, {}),
-        }
-        for name, weight in WEIGHTS[subject].items()
-    }
+    with the facts it was made of (`facts`: one fresh dict per component, completed here)."""
+    components = {}
+    for name, weight in _WEIGHT_FLOATS[subject]:
+        num, den = values[name]
+        part = facts[name]
+        part["value"] = round(num / den, 3)
+        part["weight"] = weight
+        components[name] = part
+    return components
 
 
 # --- as of when -------------------------------------------------------------------------------
@@ -233,18 +243,27 @@ def _latest_assessments(asof: dt.date, jass_ids):
 
 
 def _network_chlorine(asof: dt.date, jass_ids) -> dict[int, tuple]:
-    """{system id: (network_on, network_mg_l)} of the assessed systems in scope (one query)."""
+    """{system id: (network_on, network_mg_l)}: the reading that decides each system's chlorine
+    in the CHLORINE_WINDOW_DAYS up to `asof` (None, None when no network reading falls there).
+    One query. As of today it is the summary visits.services keeps (the deciding reading of all
+    valid readings, so of the window when it is recent enough); for a past day, the window's
+    readings through `with_network_chlorine` (of the assessed systems only)."""
+    start = asof - dt.timedelta(days=CHLORINE_WINDOW_DAYS)
+    systems = WaterSystem.objects.filter(_systems_in_scope(asof, jass_ids))
+    if asof == timezone.localdate():
+        rows = systems.values_list("pk", "network_reading_on", "network_reading_mg_l").order_by()
+        return {pk: (on, mg) for pk, on, mg in rows if on is not None and on >= start}
     assessed = ServiceAssessment.objects.valid().filter(
         water_system=OuterRef("pk"), visit__date__lte=asof
     )
-    systems = WaterSystem.objects.filter(_systems_in_scope(asof, jass_ids)).filter(Exists(assessed))
-    start = asof - dt.timedelta(days=CHLORINE_WINDOW_DAYS)
-    rows = with_network_chlorine(systems, start=start, end=asof).values_list(
-        "pk", "network_on", "network_mg_l"
+    rows = (
+        with_network_chlorine(systems.filter(Exists(assessed)), start=start, end=asof)
+        .values_list("pk", "network_on", "network_mg_l")
+        .order_by()
     )
     # A subquery's decimal comes back with SQLite's float tail: kept to the column's two places.
     cents = Decimal("0.01")
-    return {pk: (on, mg if mg is None else Decimal(str(mg)).quantize(cents)) for pk, on, mg in rows}
+    return {pk: (on, Decimal(str(mg)).quantize(cents)) for pk, on, mg in rows if on is not None}
 
 
 def score_systems(asof: dt.date, jass_ids=None) -> dict[int, Scored]:
@@ -363,14 +382,13 @@ def score_providers(asof: dt.date, systems: Mapping[int, Scored], jass_ids=None)
 
 
 def _score_row(subject: str, pk: int, scored: Scored, quarter, now) -> ServiceScore:
-    score = as_score(scored.milli)
     return ServiceScore(
         subject=subject,
         water_system_id=pk if subject == Subject.SYSTEM else None,
         jass_id=pk if subject == Subject.JASS else None,
         quarter=quarter,
-        score=score,
-        grade=grade_of(score),
+        score=SCORES[scored.milli],
+        grade=GRADES[scored.milli],
         components=scored.components,
         computed_at=now,
     )
@@ -403,11 +421,11 @@ def _write_scores(subject: str, scored: Mapping[int, Scored], quarter, now, jass
     }
     copies, changed = {}, []
     for key, values in scored.items():
-        row = _score_row(subject, key, values, quarter, now)
-        copies[key] = (row.grade, row.score)
+        score, grade = SCORES[values.milli], GRADES[values.milli]
+        copies[key] = (grade, score)
         old = stored.get(key)
-        if old is None or old[1:] != (row.score, row.grade, row.components):
-            changed.append(row)
+        if old is None or old[1] != score or old[2] != grade or old[3] != values.components:
+            changed.append(_score_row(subject, key, values, quarter, now))
     ServiceScore.objects.bulk_create(
         changed,
         batch_size=BATCH,
@@ -442,11 +460,27 @@ def compute_scores(
     now = timezone.now()
     systems = score_systems(asof, jass_ids)
     providers = score_providers(asof, systems, jass_ids)
-    system_copies = _write_scores(Subject.SYSTEM, systems, quarter, now, jass_ids)
-    jass_copies = _write_scores(Subject.JASS, providers, quarter, now, jass_ids)
-    if not ServiceScore.objects.filter(quarter__gt=quarter).exists():
-        _keep_latest_on_registry(WaterSystem, system_copies, quarter, jass_ids)
-        _keep_latest_on_registry(Jass, jass_copies, quarter, jass_ids)
+    latest = not ServiceScore.objects.filter(quarter__gt=quarter).exists()
+    if connection.vendor == "postgresql":
+        # The same writes, merged by the database from a COPY (see pg_writes for why).
+        pg_writes.write(
+            {
+                subject: {
+                    pk: (SCORES[s.milli], GRADES[s.milli], s.components) for pk, s in scored.items()
+                }
+                for subject, scored in ((Subject.SYSTEM, systems), (Subject.JASS, providers))
+            },
+            quarter,
+            now,
+            jass_ids,
+            copy_to_registry=latest,
+        )
+    else:
+        system_copies = _write_scores(Subject.SYSTEM, systems, quarter, now, jass_ids)
+        jass_copies = _write_scores(Subject.JASS, providers, quarter, now, jass_ids)
+        if latest:
+            _keep_latest_on_registry(WaterSystem, system_copies, quarter, jass_ids)
+            _keep_latest_on_registry(Jass, jass_copies, quarter, jass_ids)
     return {"quarter": quarter, "asof": asof, "systems": len(systems), "jass": len(providers)}
 
 

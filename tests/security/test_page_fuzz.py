@@ -195,6 +195,7 @@ def _valid_values(template: str, objects: dict) -> dict[str, str]:
     centre = resource in ("centros-poblados", "populated-centres")
     return {
         "pk": str(pk),
+        "system": str(objects["system"]),  # a visit's water system (service assessment)
         "ubigeo": CASCAS,
         "year": str(timezone.localdate().year),
         "fmt": "csv",

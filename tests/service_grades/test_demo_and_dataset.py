@@ -33,6 +33,7 @@ def test_the_dataset_assesses_most_systems_and_grades_them(db):
     graded = systems.filter(grade__isnull=False).count()
     assert counts["service_assessments"] == ServiceAssessment.objects.count() > 0
     assert 0.6 * systems.count() < graded < systems.count()  # most, not all
-    assert counts["graded_systems"] == ServiceScore.objects.filter(
-        subject="system", quarter=dt.date(2026, 4, 1)
-    ).count()
+    assert (
+        counts["graded_systems"]
+        == ServiceScore.objects.filter(subject="system", quarter=dt.date(2026, 4, 1)).count()
+    )

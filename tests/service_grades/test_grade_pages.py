@@ -83,8 +83,10 @@ def test_api_rows_carry_grade_and_score_and_filter_by_grade(staff_a, graded):
     only = api.get("/api/v1/jass/", {"grade": "none"}).json()["results"]
     assert [r["name"] for r in only] == ["JASS Nunca Evaluada"]
     assert api.get("/api/v1/jass/", {"grade": "Z"}).status_code == 400
-    ordered = api.get("/api/v1/jass/", {"ordering": "-score"}).json()["results"]
-    assert ordered[0]["name"] == "JASS Santa Rosa"
+    # Never assessed last, whichever the direction (PostgreSQL would put NULL first).
+    for ordering in ("-score", "score", "grade", "-grade"):
+        ordered = api.get("/api/v1/jass/", {"ordering": ordering}).json()["results"]
+        assert ordered[-1]["name"] == "JASS Nunca Evaluada", ordering
     systems = {r["name"]: r for r in api.get("/api/v1/water-systems/").json()["results"]}
     assert (systems["Gravedad Alto"]["grade"], systems["Gravedad Alto"]["score"]) == ("A", "1.000")
     assert systems["Gravedad Bajo"]["grade"] is None
