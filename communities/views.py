@@ -4,6 +4,7 @@ service, import). Reads are for the district's staff and reviewers; writes for i
 
 from __future__ import annotations
 
+import copy
 import uuid
 from pathlib import Path
 
@@ -207,7 +208,10 @@ def centre_edit(request: HttpRequest, code: str) -> HttpResponse:
     if centre.retired_on:
         messages.error(request, _("Un centro poblado dado de baja no se modifica."))
         return redirect("communities:detail", code=centre.code)
-    form = CentreForm(request.POST or None, instance=centre, district_id=centre.district_id)
+    # The form edits a copy: an invalid code typed in it must not reach the page's links.
+    form = CentreForm(
+        request.POST or None, instance=copy.copy(centre), district_id=centre.district_id
+    )
     if request.method == "POST" and form.is_valid():
         try:
             centre = services.centre_update(

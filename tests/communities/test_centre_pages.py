@@ -126,3 +126,18 @@ def test_another_district_gets_404_and_a_reviewer_reads(client, staff_b, reviewe
     page = client.get(reverse("communities:detail", args=[centre.code]))
     assert page.status_code == 200 and page.context["can_edit"] is False
     assert client.get(reverse("communities:edit", args=[centre.code])).status_code == 403
+
+
+def test_an_invalid_edit_shows_its_errors_and_keeps_the_stored_code(client, staff_a):
+    centre = PopulatedCentreFactory()
+    client.force_login(staff_a)
+    response = client.post(
+        reverse("communities:edit", args=[centre.code]),
+        {"code": "-1", "name": "²", "area": "١٢", "households": "9" * 40, "population": "-1"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert reverse("communities:detail", args=[centre.code]) in page  # the Cancel link
+    assert "10 dígitos" in page
+    centre.refresh_from_db()
+    assert centre.name != "²"
