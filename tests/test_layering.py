@@ -1,7 +1,7 @@
 """The dependency line holds: `common` imports no app, an app imports only the apps below it
-(`territory ← jass_registry ← visits ← communities ← service_grades ← incentives`), and no app imports the project package
-`ato`. Read from the source with `ast`, so a new import breaks the suite, not a newcomer's
-afternoon."""
+(`territory ← jass_registry ← visits ← communities ← service_grades ← incentives`), and no app
+imports the project package `ato`. Read from the source with `ast`, so a new import breaks the
+suite, not a newcomer's afternoon."""
 
 import ast
 from pathlib import Path
@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-LINE = ["common", "territory", "jass_registry", "visits", "communities", "service_grades", "incentives"]
+LINE = [
+    "common",
+    "territory",
+    "jass_registry",
+    "visits",
+    "communities",
+    "service_grades",
+    "incentives",
+]
 ROOT = Path(settings.BASE_DIR)
 
 
