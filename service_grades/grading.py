@@ -34,16 +34,19 @@ show. The README ("Niveles de servicio A–D") says the same.
 Arithmetic is exact (integers): a score is Σ weight × value rounded half up to thousandths, and
 the grade is read from that rounded score, so every stored letter matches its stored score.
 `compute_scores(quarter)` reads the facts for the whole country in a handful of queries
-(window functions and GROUP BY), scores them here, and upserts one ServiceScore per subject and
-quarter; the latest quarter's grade and score are also kept on Jass and WaterSystem (`grade`,
-`score`) so their lists filter and sort by grade without reaching into this app.
+(window functions and GROUP BY; as of today a system's chlorine is the deciding-reading summary
+visits.services keeps, for a past quarter the window's readings), scores them here, and upserts
+one ServiceScore per subject and quarter, rewriting only what changed (on PostgreSQL through a
+COPY merged by the database, `pg_writes.py`); the latest quarter's grade and score are also kept
+on Jass and WaterSystem (`grade`, `score`) so their lists filter and sort by grade without
+reaching into this app.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -207,7 +210,6 @@ class Scored:
     milli: int
     components: dict
     jass_id: int | None = None
-    facts: dict = field(default_factory=dict)
 
 
 def _systems_in_scope(asof: dt.date, jass_ids) -> Q:
