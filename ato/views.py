@@ -21,7 +21,7 @@ from incentives.models import RequirementResult
 from incentives.queries import latest_results, returned_for
 from jass_registry.indicators import district_indicators
 from jass_registry.models import Jass
-from jass_registry.risk import signals_of
+from jass_registry.risk import signals_of, worst_first
 from service_grades.queries import district_grades
 from territory.access import district_for_read, require_reviewer, reviewer_required
 from territory.models import AtmOffice, District
@@ -127,12 +127,10 @@ def district_detail(request: HttpRequest, ubigeo: str) -> HttpResponse:
     """A district's home page: its ATM office, its registry counts and indicators."""
     district = district_for_read(request.user, ubigeo)
     office = AtmOffice.objects.visible_to(request.user).filter(district=district).first()
-    # The JASS at risk, worst first (most signals), each with the reason: one query.
-    at_risk = list(
-        Jass.objects.in_district(district)
-        .with_risk(timezone.localdate())
-        .filter(at_risk=True)
-        .order_by("-risk_count", "name")[:AT_RISK_SHOWN]
+    # The JASS at risk, worst first (most signals), each with the reason: one query (only an
+    # active JASS raises signals).
+    at_risk = worst_first(
+        Jass.objects.in_district(district).active(), timezone.localdate(), AT_RISK_SHOWN
     )
     for jass in at_risk:
         jass.signals = signals_of(jass)

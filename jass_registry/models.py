@@ -220,7 +220,18 @@ class Jass(FieldConstraintErrorsMixin, models.Model):
                 name="monthly_fee_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["district", "status"], name="jass_district_status")]
+        indexes = [
+            # A district's JASS by status with `id` and `grade` in the index (PostgreSQL's
+            # INCLUDE), so these read no table row: the district page's JASS counts; its
+            # active JASS joined to their systems by `water_system_in_service` (indicators,
+            # grades); the reviewers' JASS and systems by grade per department or province
+            # (ato/everyone_forever.py: 14 ms instead of 28 nationally, 2 instead of 17 for Lima).
+            models.Index(
+                fields=["district", "status"],
+                include=["id", "grade"],
+                name="jass_district_status",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -342,6 +353,18 @@ class WaterSystem(models.Model):
         verbose_name = _("sistema de agua potable")
         verbose_name_plural = _("sistemas de agua potable")
         ordering = ["jass_id", "name"]
+        indexes = [
+            # A district's systems in service, counted by chlorine (district_indicators) and by
+            # grade (service_grades.queries.district_grades) from its active JASS: a probe per
+            # JASS that reads only the index (PostgreSQL; 1 ms instead of a 15 ms scan of the
+            # country's 45,000 systems for the district with the most JASS).
+            models.Index(
+                fields=["jass"],
+                include=["id", "grade", "network_reading_on", "network_reading_mg_l"],
+                condition=Q(retired_on__isnull=True),
+                name="water_system_in_service",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

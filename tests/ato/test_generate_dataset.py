@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from ato.models import SyntheticDataset
 from ato.synthetic import Generator
 from jass_registry.models import BoardTerm, Jass, JassStatus
-from jass_registry.risk import signal_codes, with_risk
+from jass_registry.risk import signal_codes, signals_of, with_risk, worst_first
 from territory.models import District
 from tests.factories import JassFactory
 from visits.models import ChlorineReading, Visit
@@ -94,3 +94,23 @@ def test_python_flags_agree_with_the_sql_flags(db):
         assert python == sql
         fired = {code for codes in sql.values() for code in codes}
         assert len(fired) >= 5, fired  # the comparison covers most signals, not none
+
+
+def test_worst_first_lists_what_the_sql_flags_list(db):
+    """The district page's at-risk list (`worst_first`: the facts once per JASS, counted over
+    a CTE) gives the rows, order and reasons of the ORM's `with_risk` form, on a synthetic
+    district, several dates and lengths, inactive JASS included."""
+    Generator("district", seed=5, until=UNTIL, jass_total=80).generate()
+    for today in (UNTIL, UNTIL - dt.timedelta(days=200), UNTIL - dt.timedelta(days=700)):
+        for limit in (3, 25, 200):
+            orm = (
+                with_risk(Jass.objects.all(), today)
+                .filter(at_risk=True)
+                .order_by("-risk_count", "name", "pk")[:limit]
+            )
+            expected = [(j.pk, [(s.code, s.reason) for s in signals_of(j)]) for j in orm]
+            listed = worst_first(Jass.objects.all(), today, limit)
+            assert [(j.pk, [(s.code, s.reason) for s in signals_of(j)]) for j in listed] == (
+                expected
+            )
+            assert expected  # the comparison is not between two empty lists
