@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import django_filters
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -255,16 +255,59 @@ def _add(target: dict, counts: dict) -> None:
 
 
 @dataclass
+class Snapshot:
+    """Where the reviewers' coverage comes from: the latest stored quarter (`quarter`, its rows
+    computed between `computed_from` and `computed_to`), and how many districts had no row of
+    that quarter and were read now (`live_districts`; all of them when nothing is stored)."""
+
+    quarter: dt.date | None
+    computed_from: dt.datetime | None
+    computed_to: dt.datetime | None
+    live_districts: int
+
+    @property
+    def label(self) -> str:
+        return TrendPoint(self.quarter, 0, 0).label if self.quarter else ""
+
+
+def stored_coverage(districts: list[str], scope: dict) -> tuple[dict[str, Coverage], Snapshot]:
+    """The coverage of `districts` from the latest quarter stored for them (one query), each
+    district without a row of that quarter read now (a second query, only then). Reading the
+    country's 85,000 centres live costs a quarter of a second; the snapshot is recomputed every
+    night (communities.tasks.snapshot_coverage), so it is at most a day old."""
+    stored = CoverageQuarter.objects.filter(**scope).order_by()
+    latest = stored.order_by("-quarter").values("quarter")[:1]
+    rows = stored.filter(quarter=Subquery(latest)).values_list(
+        "district_id", "quarter", "households", "households_served", "computed_at"
+    )
+    coverage: dict[str, Coverage] = {}
+    quarter = computed_from = computed_to = None
+    for ubigeo, stored_quarter, households, served, computed_at in rows:
+        coverage[ubigeo] = Coverage(households, served)
+        quarter = stored_quarter
+        computed_from = min(computed_from or computed_at, computed_at)
+        computed_to = max(computed_to or computed_at, computed_at)
+    missing = [ubigeo for ubigeo in districts if ubigeo not in coverage]
+    if missing:
+        # All of the country at once takes the joined form (see district_coverage).
+        live = district_coverage(None if not coverage and not scope else missing)
+        coverage.update((ubigeo, live[ubigeo]) for ubigeo in missing if ubigeo in live)
+    return coverage, Snapshot(quarter, computed_from, computed_to, len(missing))
+
+
+@dataclass
 class NationalView:
     department: Department | None
     total: AreaRow
     areas: list[AreaRow]
     trend: list[TrendPoint]
     lowest: list[tuple[District, Coverage]]
+    snapshot: Snapshot
 
 
 def national_view(department: Department | None, today: dt.date) -> NationalView:
-    """Counts by department (or by province of one department), in 8 queries."""
+    """Counts by department (or by province of one department), in 8 queries (9 when some
+    district has no stored coverage of the latest quarter)."""
     districts = District.objects.order_by()
     if department is not None:
         districts = districts.filter(department=department)
@@ -279,16 +322,16 @@ def national_view(department: Department | None, today: dt.date) -> NationalView
     areas = {code: AreaRow(code, name) for code, name in names.items()}
     total = AreaRow("", department.name if department else _("Perú"))
     scope = {"district__department": department} if department is not None else {}
-    coverage = district_coverage(list(place) if department is not None else None)  # 3
+    coverage, snapshot = stored_coverage(list(place), scope)  # 3 (and live for those missing)
     for ubigeo, cov in coverage.items():
         row = areas.get(place.get(ubigeo, ""))
         for target in (row, total) if row else (total,):
             target.households += cov.households
             target.households_served += cov.households_served
-    gaps = (  # 4
+    gaps = (  # 4: a department's few thousand centres probe their services one by one
         PopulatedCentre.objects.active()
         .rural()
-        .served(False, country=True)
+        .served(False, country=department is None)
         .filter(**scope)
         .order_by()
         .values("district_id")
@@ -318,7 +361,12 @@ def national_view(department: Department | None, today: dt.date) -> NationalView
         .annotate(households=Sum("households"), served=Sum("households_served"))
         .values_list("quarter", "households", "served")
     )
-    current = Coverage(total.households, total.households_served)
+    current = TrendPoint(
+        snapshot.quarter or quarter_start(today),
+        total.households,
+        total.households_served,
+        live=snapshot.quarter is None,
+    )
     lowest_codes = sorted(
         (u for u, c in coverage.items() if c.households),
         key=lambda u: (coverage[u].ratio, -coverage[u].households, u),
@@ -328,9 +376,18 @@ def national_view(department: Department | None, today: dt.date) -> NationalView
         department=department,
         total=total,
         areas=sorted(areas.values(), key=lambda a: a.name),
-        trend=_trend(list(stored), current, today),
+        trend=_stored_trend(list(stored), current),
         lowest=[(lowest_districts[u], coverage[u]) for u in lowest_codes if u in lowest_districts],
+        snapshot=snapshot,
     )
+
+
+def _stored_trend(stored, current: TrendPoint) -> list[TrendPoint]:
+    """Stored quarters oldest first, ending with `current`: the latest stored quarter with the
+    districts it lacked read now (or, with nothing stored, this quarter read now), so the last
+    point is the figure the page heads with."""
+    points = [TrendPoint(q, h, s) for q, h, s in stored if q < current.quarter]
+    return [*points[-(TREND_QUARTERS - 1) :], current]
 
 
 @login_required

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from communities.coverage import coverage_snapshot
+from communities.models import CoverageQuarter, PopulatedCentre, quarter_start
 from jass_registry.models import Jass, WaterSystem
 from tests.conftest import CASCAS, LUCMA
 from tests.factories import (
@@ -113,3 +115,64 @@ def test_reviewers_see_counts_by_department_and_province_without_personal_data(
 def test_staff_do_not_open_the_national_page(client, staff_a):
     client.force_login(staff_a)
     assert client.get(reverse("everyone_forever_national")).status_code == 403
+
+
+def test_reviewers_read_the_latest_stored_quarter_and_when_it_was_computed(client, reviewer):
+    """Nationally and by department the coverage is the latest quarter's snapshot, not the
+    register read now: a service added since shows the next night, and the page says which
+    quarter and when it was computed."""
+    district_with_services()
+    PopulatedCentreFactory(district_id=LUCMA, households=100)
+    today = timezone.localdate()
+    coverage_snapshot(today)  # Cascas 60 of 110, Lucma 0 of 100
+    stored = CoverageQuarter.objects.get(district_id=CASCAS, quarter=quarter_start(today))
+    forgotten = PopulatedCentre.objects.get(name="Olvidado Grande")
+    CentreServiceFactory(
+        centre=forgotten, jass=Jass.objects.get(name="JASS Buena"), households_served=40
+    )
+    client.force_login(reviewer)
+    for params in ({}, {"department": "13"}):
+        response = client.get(reverse("everyone_forever_national"), params)
+        view = response.context["view"]
+        assert (view.total.households, view.total.households_served) == (210, 60)
+        assert (view.trend[-1].households_served, view.trend[-1].live) == (60, False)
+        assert view.snapshot.live_districts == 0
+        page = response.content.decode()
+        assert "29 %" in page  # 60 of 210; read now it would be 100 of 210
+        when = date_format(timezone.localtime(stored.computed_at), "SHORT_DATETIME_FORMAT")
+        label = f"T{(today.month - 1) // 3 + 1} {today.year}"
+        assert f"Cobertura guardada del {label}, calculado el {when}" in page
+    # The next night's snapshot counts the new service.
+    coverage_snapshot(today)
+    view = client.get(reverse("everyone_forever_national")).context["view"]
+    assert view.total.households_served == 100
+
+
+def test_a_district_without_a_stored_row_of_that_quarter_is_read_now(client, reviewer):
+    district_with_services()
+    PopulatedCentreFactory(district_id=LUCMA, households=100)
+    CentreServiceFactory(
+        centre=PopulatedCentre.objects.get(district_id=LUCMA), households_served=30
+    )
+    coverage_snapshot(timezone.localdate())
+    CoverageQuarter.objects.filter(district_id=LUCMA).delete()  # e.g. a district added since
+    client.force_login(reviewer)
+    response = client.get(reverse("everyone_forever_national"))
+    view = response.context["view"]
+    assert (view.total.households, view.total.households_served) == (210, 90)
+    assert view.snapshot.live_districts == 1
+    assert [d.ubigeo for d, _c in view.lowest] == [LUCMA, CASCAS]
+    page = response.content.decode()
+    assert "1 distrito sin cobertura guardada de ese trimestre se calculó ahora." in page
+
+
+def test_with_nothing_stored_the_reviewers_page_reads_the_register_now(client, reviewer):
+    district_with_services()
+    client.force_login(reviewer)
+    response = client.get(reverse("everyone_forever_national"))
+    view = response.context["view"]
+    assert (view.total.households, view.total.households_served) == (110, 60)
+    assert view.trend[-1].live and view.snapshot.quarter is None
+    assert "Aún no hay cobertura guardada por trimestre: calculado ahora." in (
+        response.content.decode()
+    )
