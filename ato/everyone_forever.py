@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import django_filters
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -270,29 +270,45 @@ class Snapshot:
         return TrendPoint(self.quarter, 0, 0).label if self.quarter else ""
 
 
-def stored_coverage(districts: list[str], scope: dict) -> tuple[dict[str, Coverage], Snapshot]:
-    """The coverage of `districts` from the latest quarter stored for them (one query), each
-    district without a row of that quarter read now (a second query, only then). Reading the
-    country's 85,000 centres live costs a quarter of a second; the snapshot is recomputed every
-    night (communities.tasks.snapshot_coverage), so it is at most a day old."""
-    stored = CoverageQuarter.objects.filter(**scope).order_by()
-    latest = stored.order_by("-quarter").values("quarter")[:1]
-    rows = stored.filter(quarter=Subquery(latest)).values_list(
-        "district_id", "quarter", "households", "households_served", "computed_at"
-    )
+def stored_coverage(
+    districts: list[str], scope: dict, latest: tuple | None
+) -> tuple[dict[str, Coverage], Snapshot]:
+    """The coverage of `districts` from the latest stored quarter (`latest`: its row of
+    `stored_quarters`), one query, each district without a row of it read now (a second query,
+    only then). Reading the country's 85,000 centres live costs a quarter of a second; the
+    snapshot is recomputed every night (communities.tasks.snapshot_coverage), so it is at most
+    a day old."""
     coverage: dict[str, Coverage] = {}
     quarter = computed_from = computed_to = None
-    for ubigeo, stored_quarter, households, served, computed_at in rows:
-        coverage[ubigeo] = Coverage(households, served)
-        quarter = stored_quarter
-        computed_from = min(computed_from or computed_at, computed_at)
-        computed_to = max(computed_to or computed_at, computed_at)
+    if latest is not None:
+        quarter, _households, _served, computed_from, computed_to = latest
+        rows = CoverageQuarter.objects.filter(**scope, quarter=quarter).values_list(
+            "district_id", "households", "households_served"
+        )
+        coverage = {ubigeo: Coverage(h, s) for ubigeo, h, s in rows}
     missing = [ubigeo for ubigeo in districts if ubigeo not in coverage]
     if missing:
         # All of the country at once takes the joined form (see district_coverage).
         live = district_coverage(None if not coverage and not scope else missing)
         coverage.update((ubigeo, live[ubigeo]) for ubigeo in missing if ubigeo in live)
     return coverage, Snapshot(quarter, computed_from, computed_to, len(missing))
+
+
+def stored_quarters(scope: dict) -> list[tuple]:
+    """(quarter, households, households served, first and last computed_at) of every stored
+    quarter, summed over the districts of `scope`, oldest first: one GROUP BY."""
+    return list(
+        CoverageQuarter.objects.filter(**scope)
+        .order_by("quarter")
+        .values("quarter")
+        .annotate(
+            households=Sum("households"),
+            served=Sum("households_served"),
+            first=Min("computed_at"),
+            last=Max("computed_at"),
+        )
+        .values_list("quarter", "households", "served", "first", "last")
+    )
 
 
 @dataclass
@@ -322,13 +338,15 @@ def national_view(department: Department | None, today: dt.date) -> NationalView
     areas = {code: AreaRow(code, name) for code, name in names.items()}
     total = AreaRow("", department.name if department else _("Perú"))
     scope = {"district__department": department} if department is not None else {}
-    coverage, snapshot = stored_coverage(list(place), scope)  # 3 (and live for those missing)
+    stored = stored_quarters(scope)  # 3
+    latest = stored[-1] if stored else None
+    coverage, snapshot = stored_coverage(list(place), scope, latest)  # 4 (+ live for the missing)
     for ubigeo, cov in coverage.items():
         row = areas.get(place.get(ubigeo, ""))
         for target in (row, total) if row else (total,):
             target.households += cov.households
             target.households_served += cov.households_served
-    gaps = (  # 4: a department's few thousand centres probe their services one by one
+    gaps = (  # 5: a department's few thousand centres probe their services one by one
         PopulatedCentre.objects.active()
         .rural()
         .served(False, country=department is None)
@@ -344,23 +362,16 @@ def national_view(department: Department | None, today: dt.date) -> NationalView
             target.unserved_households += gap["households"] or 0
     level = "province_id" if department is not None else "department_id"
     jass_scope = {"jass__district__department": department} if department is not None else {}
-    systems = system_grade_counts(group=f"jass__district__{level}", **jass_scope)  # 5
+    systems = system_grade_counts(group=f"jass__district__{level}", **jass_scope)  # 6
     for code, counts in systems.items():
         if code in areas:
             _add(areas[code].systems, counts)
         _add(total.systems, counts)
-    providers = jass_grade_counts(group=f"district__{level}", **scope)  # 6
+    providers = jass_grade_counts(group=f"district__{level}", **scope)  # 7
     for code, counts in providers.items():
         if code in areas:
             _add(areas[code].jass, counts)
         _add(total.jass, counts)
-    stored = (  # 7
-        CoverageQuarter.objects.filter(**scope)
-        .order_by("quarter")
-        .values("quarter")
-        .annotate(households=Sum("households"), served=Sum("households_served"))
-        .values_list("quarter", "households", "served")
-    )
     current = TrendPoint(
         snapshot.quarter or quarter_start(today),
         total.households,
@@ -376,7 +387,7 @@ def national_view(department: Department | None, today: dt.date) -> NationalView
         department=department,
         total=total,
         areas=sorted(areas.values(), key=lambda a: a.name),
-        trend=_stored_trend(list(stored), current),
+        trend=_stored_trend([row[:3] for row in stored], current),
         lowest=[(lowest_districts[u], coverage[u]) for u in lowest_codes if u in lowest_districts],
         snapshot=snapshot,
     )
