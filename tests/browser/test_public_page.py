@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 
 from incentives.models import EvaluationRun, Goal
 from tests.incentives.conftest import compute
@@ -15,6 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_visitor_reads_cascas_public_page_on_a_phone_without_signing_in(
     phone, live_server, screenshots
 ):
+    # The page is cached for minutes (in Redis under CI): another test may have filled it.
+    cache.clear()
     compute(
         EvaluationRun.objects.create(
             goal=Goal.objects.get(code="2026-M5"), cutoff=dt.date(2026, 11, 20)
