@@ -336,6 +336,7 @@ SPECTACULAR_SETTINGS = {
         "RunKindEnum": "incentives.models.RunKind",
         "RunStatusEnum": "incentives.models.RunStatus",
         "JassStatusEnum": "jass_registry.models.JassStatus",
+        "ConditionEnum": "jass_registry.models.Condition",
     },
 }
 
