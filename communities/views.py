@@ -5,22 +5,19 @@ service, import). Reads are for the district's staff and reviewers; writes for i
 from __future__ import annotations
 
 import copy
-import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from common import spreadsheets
 from common.exporting import export_response
+from common.import_flow import two_step_import
 from territory.access import district_for_read, district_for_write, require_staff_of
 from territory.models import District
 
@@ -364,12 +361,6 @@ def service_end(request: HttpRequest, pk: int) -> HttpResponse:
 # --- import ------------------------------------------------------------------------------------
 
 
-def _import_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 SESSION_KEY = "centre_import"
 
 
@@ -387,53 +378,24 @@ def centre_import(request: HttpRequest, ubigeo: str) -> HttpResponse:
     """Step 1: upload and preview (nothing written). Step 2: confirm, which re-validates the
     stored file and writes it all or nothing. Only the district's own centres."""
     district = district_for_write(request.user, ubigeo, refusal=services.STAFF_ONLY)
-    context = {"district": district}
-    if request.method == "POST" and request.POST.get("token"):
-        pending = request.session.get(SESSION_KEY) or {}
-        token = request.POST["token"]
-        if pending.get("token") != token or pending.get("district") != district.ubigeo:
-            raise Http404
-        path = _import_dir() / f"{token}{pending['suffix']}"
-        if not path.exists():
-            messages.error(request, _("El archivo ya no está disponible; vuelva a subirlo."))
-            return redirect("communities:import", ubigeo=district.ubigeo)
-        result = importing.preview(
-            content=path.read_bytes(), filename=path.name, district_id=district.ubigeo
-        )
-        if result.ok:
-            created, updated = importing.apply(preview_result=result, user=request.user)
-            path.unlink(missing_ok=True)
-            request.session.pop(SESSION_KEY, None)
-            messages.success(
-                request,
-                _("Importación terminada: %(c)d centros poblados nuevos, %(u)d actualizados.")
-                % {"c": created, "u": updated},
-            )
-            return redirect("communities:list", ubigeo=district.ubigeo)
-        context["preview"] = result
-    elif request.method == "POST":
-        upload = request.FILES.get("file")
-        if not upload or not upload.name.lower().endswith((".csv", ".xlsx")):
-            messages.error(request, _("Elija un archivo CSV o XLSX."))
-            return redirect("communities:import", ubigeo=district.ubigeo)
-        try:
-            spreadsheets.check_size(upload.size)  # before a byte of it is read
-        except spreadsheets.SpreadsheetRefused as refused:
-            messages.error(request, str(refused))
-            return redirect("communities:import", ubigeo=district.ubigeo)
-        content = upload.read()
-        result = importing.preview(
-            content=content, filename=upload.name, district_id=district.ubigeo
-        )
-        context["preview"] = result
-        if result.ok:
-            token = uuid.uuid4().hex
-            suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            (_import_dir() / f"{token}{suffix}").write_bytes(content)
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "suffix": suffix,
-                "district": district.ubigeo,
-            }
-            context["token"] = token
-    return render(request, "communities/centre_import.html", context)
+
+    def apply(result) -> str:
+        created, updated = importing.apply(preview_result=result, user=request.user)
+        return _("Importación terminada: %(c)d centros poblados nuevos, %(u)d actualizados.") % {
+            "c": created,
+            "u": updated,
+        }
+
+    return two_step_import(
+        request,
+        ubigeo=district.ubigeo,
+        session_key=SESSION_KEY,
+        preview=lambda content, name: importing.preview(
+            content=content, filename=name, district_id=district.ubigeo
+        ),
+        apply=apply,
+        page="communities/centre_import.html",
+        here="communities:import",
+        done="communities:list",
+        context={"district": district},
+    )

@@ -4,23 +4,19 @@ writes only for the district's staff. Another district's staff get 404."""
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from common import spreadsheets
 from common.exporting import export_response
+from common.import_flow import two_step_import
 from territory.access import STAFF_ONLY, district_for_read, district_for_write, require_staff_of
 from territory.models import District
 
@@ -377,12 +373,6 @@ def board_start(request: HttpRequest, pk: int) -> HttpResponse:
 # --- import ------------------------------------------------------------------------------------
 
 
-def _import_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @login_required
 @require_GET
 def import_template(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
@@ -397,55 +387,26 @@ def jass_import(request: HttpRequest, ubigeo: str) -> HttpResponse:
     """Step 1: upload and preview (nothing written). Step 2: confirm, which re-validates the
     stored file and writes it all or nothing."""
     district = district_for_write(request.user, ubigeo)
-    context = {"district": district}
-    if request.method == "POST" and request.POST.get("token"):
-        pending = request.session.get("jass_import") or {}
-        token = request.POST["token"]
-        if pending.get("token") != token or pending.get("district") != district.ubigeo:
-            raise Http404
-        path = _import_dir() / f"{token}{pending['suffix']}"
-        if not path.exists():
-            messages.error(request, _("El archivo ya no está disponible; vuelva a subirlo."))
-            return redirect("jass_registry:import", ubigeo=district.ubigeo)
-        result = importing.preview(
-            content=path.read_bytes(), filename=path.name, district_id=district.ubigeo
+
+    def apply(result) -> str:
+        created, updated = importing.apply(
+            preview_result=result, district_id=district.ubigeo, user=request.user
         )
-        if result.ok:
-            created, updated = importing.apply(
-                preview_result=result, district_id=district.ubigeo, user=request.user
-            )
-            path.unlink(missing_ok=True)
-            request.session.pop("jass_import", None)
-            messages.success(
-                request,
-                _("Importación terminada: %(c)d nuevas, %(u)d actualizadas.")
-                % {"c": created, "u": updated},
-            )
-            return redirect("jass_registry:list", ubigeo=district.ubigeo)
-        context["preview"] = result
-    elif request.method == "POST":
-        upload = request.FILES.get("file")
-        if not upload or not upload.name.lower().endswith((".csv", ".xlsx")):
-            messages.error(request, _("Elija un archivo CSV o XLSX."))
-            return redirect("jass_registry:import", ubigeo=district.ubigeo)
-        try:
-            spreadsheets.check_size(upload.size)  # before a byte of it is read
-        except spreadsheets.SpreadsheetRefused as refused:
-            messages.error(request, str(refused))
-            return redirect("jass_registry:import", ubigeo=district.ubigeo)
-        content = upload.read()
-        result = importing.preview(
-            content=content, filename=upload.name, district_id=district.ubigeo
-        )
-        context["preview"] = result
-        if result.ok:
-            token = uuid.uuid4().hex
-            suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            (_import_dir() / f"{token}{suffix}").write_bytes(content)
-            request.session["jass_import"] = {
-                "token": token,
-                "suffix": suffix,
-                "district": district.ubigeo,
-            }
-            context["token"] = token
-    return render(request, "jass_registry/jass_import.html", context)
+        return _("Importación terminada: %(c)d nuevas, %(u)d actualizadas.") % {
+            "c": created,
+            "u": updated,
+        }
+
+    return two_step_import(
+        request,
+        ubigeo=district.ubigeo,
+        session_key="jass_import",
+        preview=lambda content, name: importing.preview(
+            content=content, filename=name, district_id=district.ubigeo
+        ),
+        apply=apply,
+        page="jass_registry/jass_import.html",
+        here="jass_registry:import",
+        done="jass_registry:list",
+        context={"district": district},
+    )
