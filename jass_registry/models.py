@@ -305,6 +305,24 @@ class WaterSystem(models.Model):
     retired_on = models.DateField(
         _("dado de baja"), null=True, blank=True, validators=[not_before_1900, not_in_future]
     )
+    # Where the system is (its intake or reservoir), for the district map; optional like the
+    # JASS's point. A system without one is listed beside the map, never dropped from it.
+    latitude = models.DecimalField(
+        _("latitud"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[latitude_in_peru],
+    )
+    longitude = models.DecimalField(
+        _("longitud"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[longitude_in_peru],
+    )
 
     # Summary kept by visits.services: the latest chlorine reading of this system.
     last_reading_on = models.DateField(

@@ -3,12 +3,15 @@ yearly work plan (plan de trabajo)."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.uploads import UploadFileField, UploadPath
 from common.validators import (
     no_control_characters,
     not_after_2100,
@@ -64,6 +67,16 @@ class VisitQuerySet(models.QuerySet):
 
 
 class Visit(models.Model):
+    # The record's identity from the device that made it: a phone that recorded the visit
+    # offline generates it, so a send retried after a lost answer finds the stored visit
+    # instead of writing a second one (POST /api/v1/visits/ with `uuid`, shared/API.md).
+    uuid = models.UUIDField(
+        _("identificador del registro"), unique=True, default=uuid4, editable=False
+    )
+    # SHA-256 of the content first submitted under that uuid (services.submission_digest): a
+    # repeat with the same digest is the same visit (200), another digest a conflict (409),
+    # even after the stored visit was edited on the web.
+    submission_digest = models.CharField(max_length=64, blank=True, editable=False)
     jass = models.ForeignKey(
         Jass, on_delete=models.PROTECT, related_name="visits", verbose_name=_("JASS")
     )
@@ -321,3 +334,182 @@ class PlannedVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jass_id} {self.month}: {self.visits}"
+
+
+class AgreementNote(models.Model):
+    """A follow-up note on an agreement (seguimiento), kept in the order written; never edited
+    or deleted."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="notes", verbose_name=_("acuerdo")
+    )
+    text = models.CharField(
+        _("nota de seguimiento"), max_length=1000, validators=text_validators(1000)
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("escrita por"),
+    )
+    created_at = models.DateTimeField(_("escrita el"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nota de seguimiento")
+        verbose_name_plural = _("notas de seguimiento")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+acta_path = UploadPath("actas", by="district_id")
+
+
+class VisitAttachment(models.Model):
+    """A photo or scan of the visit's signed acta (PDF, JPEG or PNG, checked by content and
+    served by common.uploads.serve). Removing one marks it removed; the file is kept."""
+
+    # Made by the device that took the photo: an upload retried after a lost answer is found,
+    # not stored twice (like Visit.uuid).
+    uuid = models.UUIDField(
+        _("identificador del archivo"), unique=True, default=uuid4, editable=False
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("visita")
+    )
+    # The owning district, copied from the visit's JASS: the file's folder and the access check.
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("distrito")
+    )
+    file = UploadFileField(_("acta firmada (foto o escaneo)"), upload_to=acta_path)
+    original_name = models.CharField(
+        _("nombre del archivo"), max_length=200, blank=True, validators=[no_control_characters]
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("subido por"),
+    )
+    uploaded_at = models.DateTimeField(_("subido el"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("quitado el"), null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("quitado por"),
+    )
+
+    class Meta:
+        verbose_name = _("acta adjunta")
+        verbose_name_plural = _("actas adjuntas")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+class ScheduledVisitQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ScheduledVisitQuerySet:
+        return scoped(self, user, "jass__district_id")
+
+    def in_district(self, district_id: str) -> ScheduledVisitQuerySet:
+        return self.filter(jass__district_id=district_id)
+
+    def active(self) -> ScheduledVisitQuerySet:
+        """Not cancelled: what the calendar, "Mi semana", the plan grid and the comparison read."""
+        return self.filter(cancelled_at__isnull=True)
+
+
+class ScheduledVisit(models.Model):
+    """A planned visit (agenda): a day, a staff member, a JASS and what the visit is for.
+    Recording the visit links it (`visit`); cancelling keeps the row with a reason."""
+
+    jass = models.ForeignKey(
+        Jass, on_delete=models.PROTECT, related_name="scheduled_visits", verbose_name=_("JASS")
+    )
+    date = models.DateField(_("fecha prevista"), validators=[not_before_2000, not_after_2100])
+    # Null: not assigned yet (rows carried over from the old count grid).
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scheduled_visits",
+        verbose_name=_("personal del ATM"),
+    )
+    kind = models.CharField(
+        _("tipo de visita"), max_length=24, choices=VisitKind.choices, blank=True
+    )
+    purpose = models.CharField(
+        _("propósito"), max_length=300, blank=True, validators=[no_control_characters]
+    )
+    visit = models.OneToOneField(
+        Visit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scheduled",
+        verbose_name=_("visita registrada"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelada el"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("cancelada por"),
+    )
+    cancel_reason = models.CharField(
+        _("motivo de la cancelación"),
+        max_length=300,
+        blank=True,
+        editable=False,
+        validators=[no_control_characters],
+    )
+
+    objects = ScheduledVisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visita programada")
+        verbose_name_plural = _("visitas programadas")
+        ordering = ["date", "id"]
+        indexes = [
+            models.Index(fields=["jass", "date"], name="scheduled_jass_date"),
+            models.Index(fields=["staff", "date"], name="scheduled_staff_date"),
+            models.Index(fields=["date"], name="scheduled_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | ~Q(cancel_reason=""),
+                name="cancelled_schedule_has_reason",
+                violation_error_message=_("Una visita programada se cancela con un motivo."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jass} · {self.date:%d/%m/%Y}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def is_done(self) -> bool:
+        return self.visit_id is not None
