@@ -719,6 +719,10 @@ ROUTES: dict[str, list[Route]] = {
         # Swagger UI's init script, served from a URL (no inline script under the CSP).
         Route("/api/docs/?script=", expect=statuses(200, 200, 200, 200, 200)),
     ],
+    # --- field work (issue 13): the visit record's server side (uuid, actas, agreements) ---
+    # --- field work (issue 13): offline app (manifest, service worker, field form, outbox) ---
+    # --- field work (issue 13): schedule (agenda, calendar, Mi semana) ---
+    # --- field work (issue 13): district map ---
 }
 
 # The Django admin has its own permission system (is_staff); none of the personas may enter.
