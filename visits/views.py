@@ -378,9 +378,21 @@ def agreement_done(request: HttpRequest, pk: int) -> HttpResponse:
 # --- chlorine chart ----------------------------------------------------------------------------
 
 
+# Readings drawn and listed at most (the latest): two years of weekly visits at three points is
+# about 300; the bound keeps the page small whatever was imported.
+MAX_CHART_READINGS = 500
+CHART_DAYS = 730
+# With readings of a single day the axis still spans a month, so the date stays readable.
+CHART_MIN_SPAN_DAYS = 30
+
+
 @login_required
 @require_GET
 def chlorine_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """A water system's free residual chlorine over time: the readings of the last two years on
+    a time axis (a point's x is its date, so readings are spaced by time), one series per
+    sampling point, the 0.5 mg/L line across the whole axis, and the same readings in a table
+    (the chart is not the only way to read them). Readings of voided visits are left out."""
     system = get_object_or_404(
         WaterSystem.objects.filter(jass__in=Jass.objects.visible_to(request.user)).select_related(
             "jass"
@@ -388,13 +400,14 @@ def chlorine_chart(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     today = timezone.localdate()
-    since = today - dt.timedelta(days=730)
-    readings = list(
+    since = today - dt.timedelta(days=CHART_DAYS)
+    latest = (
         ChlorineReading.objects.valid()
         .filter(water_system=system, taken_on__gte=since)
-        .order_by("taken_on", "id")
-        .values("id", "taken_on", "point", "mg_per_l")
+        .order_by("-taken_on", "-id")
+        .values("id", "taken_on", "point", "mg_per_l")[:MAX_CHART_READINGS]
     )
+    readings = list(latest)[::-1]  # oldest first, as the chart draws them
     points = {code: str(label) for code, label in ReadingPoint.choices}
     for reading in readings:
         reading["point_label"] = points.get(reading["point"], reading["point"])
@@ -402,23 +415,47 @@ def chlorine_chart(request: HttpRequest, pk: int) -> HttpResponse:
     deciding = deciding_reading(SimpleNamespace(**r) for r in readings)
     if deciding and deciding.taken_on < today - dt.timedelta(days=CHLORINE_WINDOW_DAYS):
         deciding = None
+    for reading in readings:
+        reading["decides"] = deciding is not None and reading["id"] == deciding.id
+    # The axis (and the target line) runs from the first reading to today: the gap since the
+    # last reading shows on the time axis.
+    end = max([today, *(r["taken_on"] for r in readings)])
+    start = min(
+        readings[0]["taken_on"] if readings else since, end - dt.timedelta(days=CHART_MIN_SPAN_DAYS)
+    )
     series = {
         point: [
             {"x": r["taken_on"].isoformat(), "y": float(r["mg_per_l"])}
             for r in readings
             if r["point"] == point
         ]
-        for point in ("reservoir", "first_house", "last_house")
+        for point in ReadingPoint.values
+    }
+    chart = {
+        "series": series,
+        "target": float(ADEQUATE_CHLORINE_MG_L),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "deciding": (
+            {
+                "x": deciding.taken_on.isoformat(),
+                "y": float(deciding.mg_per_l),
+                "point": deciding.point,
+            }
+            if deciding
+            else None
+        ),
     }
     return render(
         request,
         "visits/chlorine_chart.html",
         {
             "system": system,
-            "readings": readings[::-1][:50],
+            "readings": readings[::-1],
             "deciding": deciding,
             "adequate": deciding is not None and is_adequate(deciding.mg_per_l),
-            "chart": {"series": series, "target": float(ADEQUATE_CHLORINE_MG_L)},
+            "chart": chart,
+            "max_readings": MAX_CHART_READINGS,
         },
     )
 

@@ -9,33 +9,64 @@
   }
 
   var builders = {
-    // A water system's free residual chlorine against the target line (visits/chlorine_chart.html).
+    // A water system's free residual chlorine over time against the target line
+    // (visits/chlorine_chart.html). A time axis (Chart.js's time scale with the vendored
+    // date-fns adapter): readings are spaced by their dates, shown day first. Each sampling
+    // point has its own colour AND marker shape (legend with the shapes); a star marks the
+    // reading that decides; the target line spans the whole axis, so it is always drawn.
     "chlorine": function (canvas) {
       var data = rowsOf(canvas);
-      var labels = {
-        reservoir: canvas.getAttribute("data-label-reservoir"),
-        first_house: canvas.getAttribute("data-label-first-house"),
-        last_house: canvas.getAttribute("data-label-last-house")
+      var DAY = "dd/MM/yyyy";
+      var lang = document.documentElement.lang || "es-PE";
+      var styles = {
+        reservoir: {label: "data-label-reservoir", color: "#1565c0", shape: "rect"},
+        first_house: {label: "data-label-first-house", color: "#2e7d32", shape: "triangle"},
+        last_house: {label: "data-label-last-house", color: "#ef6c00", shape: "circle"}
       };
-      var colors = {reservoir: "#1565c0", first_house: "#2e7d32", last_house: "#ef6c00"};
-      var datasets = Object.keys(data.series).map(function (k) {
-        return {label: labels[k], data: data.series[k], borderColor: colors[k],
-          backgroundColor: colors[k], showLine: true, tension: 0.2};
+      // Every point has its dataset, even without readings: the legend explains all shapes.
+      var datasets = Object.keys(styles).map(function (k) {
+        var s = styles[k];
+        return {label: canvas.getAttribute(s.label), data: data.series[k] || [], borderColor: s.color,
+          backgroundColor: s.color, pointStyle: s.shape, pointRadius: 5, pointHoverRadius: 7,
+          showLine: true, borderWidth: 1.5, tension: 0};
       });
-      var all = [].concat.apply([], Object.values(data.series))
-        .map(function (p) { return p.x; }).sort();
-      if (all.length) {
-        datasets.push({label: canvas.getAttribute("data-label-target"),
-          data: [{x: all[0], y: data.target}, {x: all[all.length - 1], y: data.target}],
-          borderColor: "#c62828", borderDash: [6, 4], pointRadius: 0, showLine: true});
+      if (data.deciding) {
+        datasets.push({label: canvas.getAttribute("data-label-deciding"),
+          data: [{x: data.deciding.x, y: data.deciding.y}], pointStyle: "star", pointRadius: 11,
+          pointHoverRadius: 12, borderColor: "#212121", backgroundColor: "#212121",
+          borderWidth: 2, showLine: false});
       }
+      datasets.push({label: canvas.getAttribute("data-label-target"), isTarget: true,
+        data: [{x: data.start, y: data.target}, {x: data.end, y: data.target}],
+        borderColor: "#c62828", backgroundColor: "#c62828", borderDash: [6, 4], pointRadius: 0,
+        pointHoverRadius: 0, pointStyle: "line", showLine: true, borderWidth: 2});
+      var mg = function (v) {
+        return v.toLocaleString(lang, {minimumFractionDigits: 2, maximumFractionDigits: 2});
+      };
       return {
         type: "scatter",
         data: {datasets: datasets},
-        options: {animation: false, maintainAspectRatio: false, scales: {
-          x: {type: "category", labels: Array.from(new Set(all))},
-          y: {min: 0, title: {display: true, text: "mg/L"}}
-        }}
+        options: {
+          animation: false, maintainAspectRatio: false,
+          plugins: {
+            legend: {labels: {usePointStyle: true}},
+            tooltip: {
+              filter: function (item) { return !item.dataset.isTarget; },
+              callbacks: {
+                label: function (item) { return item.dataset.label + ": " + mg(item.parsed.y) + " mg/L"; }
+              }
+            }
+          },
+          scales: {
+            x: {type: "time", min: data.start, max: data.end,
+              time: {minUnit: "day", tooltipFormat: DAY, displayFormats: {
+                day: DAY, week: DAY, month: DAY, quarter: DAY, year: DAY}},
+              ticks: {autoSkip: true, maxRotation: 45}},
+            // From 0 and at least twice the target: the line is inside however high or low
+            // the readings are.
+            y: {min: 0, suggestedMax: data.target * 2, title: {display: true, text: "mg/L"}}
+          }
+        }
       };
     },
 

@@ -257,8 +257,8 @@ def test_a_visit_with_good_chlorine_readings_clears_the_chlorine_alert(
     assert len(target) == 2 and {p["y"] for p in target} == {0.5}
     assert target[-1]["x"] == today.isoformat()
     recent = table_rows(page.locator("main table"))
-    assert [short(today), "Reservorio", "0.80"] in recent
-    assert [short(today), "Última vivienda", "0.60"] in recent
+    assert [short(today), "Reservorio", "0.80", "—"] in recent  # not deciding
+    assert [short(today), "Última vivienda", "0.60", "Sí"] in recent  # decides
     screenshots(page, "chlorine-chart")
 
     # 5. The agreements page: the new agreement is pending; mark it done (confirm dialog).
