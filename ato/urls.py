@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from incentives.api import compliance_export
 
-from . import converters, csp, everyone_forever, views
+from . import converters, csp, everyone_forever, pwa, views
 from .api import Dhis2DataElements, Dhis2DataValues, ObtainToken, OwnTokenList, WpdxExport, router
 from .forms import LoginForm
 
@@ -38,6 +38,15 @@ urlpatterns = [
         name="everyone_forever",
     ),
     path("todos-por-siempre/", everyone_forever.national_page, name="everyone_forever_national"),
+    # The installable offline app (ato/pwa.py): the worker at the root scope, its manifest and
+    # the field pages that work without signal.
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.web_manifest, name="web_manifest"),
+    path("campo/visita/", pwa.field_visit, name="field_visit"),
+    path("campo/por-enviar/", pwa.field_outbox, name="field_outbox"),
+    path("campo/sin-conexion/", pwa.field_offline, name="field_offline"),
+    path("campo/datos.json", pwa.field_data, name="field_data"),
+    path("campo/sesion.json", pwa.field_session, name="field_session"),
     path("", include("territory.urls")),
     path("", include("jass_registry.urls")),
     path("", include("visits.urls")),

@@ -460,3 +460,19 @@ def test_everyone_forever_pages(client, staff_a, reviewer, cascas_centres, who, 
     assert one == fifty
     if expected is not None:
         assert one == expected
+
+
+# --- field work (issue 13): the offline app's district data -------------------------------------
+
+
+def test_field_district_data(client, staff_a):
+    from tests.factories import WaterSystemFactory
+
+    client.force_login(staff_a)
+    WaterSystemFactory(jass=JassFactory(district_id="131101"))
+    one = count_queries(lambda: client.get("/campo/datos.json"))
+    for jass in JassFactory.create_batch(49, district_id="131101"):
+        WaterSystemFactory.create_batch(2, jass=jass)
+    fifty = count_queries(lambda: client.get("/campo/datos.json"))
+    # session, user, the district, its JASS, their systems, its staff, the session's refresh
+    assert one == fifty == 7

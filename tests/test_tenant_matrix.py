@@ -721,6 +721,20 @@ ROUTES: dict[str, list[Route]] = {
     ],
     # --- field work (issue 13): the visit record's server side (uuid, actas, agreements) ---
     # --- field work (issue 13): offline app (manifest, service worker, field form, outbox) ---
+    # Public: no user data in the worker, the manifest or the offline page.
+    "service_worker": [Route("/sw.js", expect=statuses(200, 200, 200, 200, 200))],
+    "web_manifest": [Route("/manifest.webmanifest", expect=statuses(200, 200, 200, 200, 200))],
+    "field_offline": [Route("/campo/sin-conexion/", expect=statuses(200, 200, 200, 200, 200))],
+    # The field form is for ATM staff, each for their own district (nothing of Cascas in it).
+    "field_visit": [
+        Route("/campo/visita/", expect=statuses(200, 200, 403, 403, 302)),
+        Route("/campo/visita/", "post", statuses(405, 405, 405, 405, 405), {}),
+    ],
+    # This phone's outbox is read in the browser: any signed-in user sees the page.
+    "field_outbox": [Route("/campo/por-enviar/", expect=statuses(200, 200, 200, 200, 302))],
+    # Always the signed-in user's own district: Lucma gets Lucma's data, never Cascas's.
+    "field_data": [Route("/campo/datos.json", expect=statuses(200, 200, 403, 403, 403))],
+    "field_session": [Route("/campo/sesion.json", expect=statuses(200, 200, 200, 200, 403))],
     # --- field work (issue 13): schedule (agenda, calendar, Mi semana) ---
     # --- field work (issue 13): district map ---
 }
