@@ -7,6 +7,7 @@ from incentives.api import compliance_export
 
 from . import converters, csp, everyone_forever, pwa, views
 from .api import Dhis2DataElements, Dhis2DataValues, ObtainToken, OwnTokenList, WpdxExport, router
+from .district_map import district_map, district_map_data
 from .forms import LoginForm
 
 # Before the apps' URL modules are included: their patterns use these names.
@@ -31,6 +32,9 @@ urlpatterns = [
     path("distritos/", views.district_list, name="district_list"),
     path("distritos/exportar.csv", views.district_export, name="district_export"),
     path("distritos/<ubigeo:ubigeo>/", views.district_detail, name="district"),
+    # The district on a map (ato/district_map.py): the page and its points.
+    path("distritos/<ubigeo:ubigeo>/mapa/", district_map, name="district_map"),
+    path("distritos/<ubigeo:ubigeo>/mapa.json", district_map_data, name="district_map_data"),
     path("publico/distritos/<ubigeo:ubigeo>/", views.public_district_page, name="public_district"),
     path(
         "distritos/<ubigeo:ubigeo>/todos-por-siempre/",

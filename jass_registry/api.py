@@ -138,6 +138,8 @@ class WaterSystemSerializer(serializers.ModelSerializer):
             "chlorination",
             "condition",
             "retired_on",
+            "latitude",
+            "longitude",
             "last_reading_on",
             "last_reading_mg_l",
             "grade",

@@ -72,7 +72,20 @@ class JassForm(forms.ModelForm):
 class WaterSystemForm(forms.ModelForm):
     class Meta:
         model = WaterSystem
-        fields = ["name", "system_type", "built_year", "households", "chlorination", "condition"]
+        fields = [
+            "name",
+            "system_type",
+            "built_year",
+            "households",
+            "chlorination",
+            "condition",
+            "latitude",
+            "longitude",
+        ]
+        help_texts = {
+            "latitude": _("Grados decimales, p. ej. -7.479444 (la captación o el reservorio)"),
+            "longitude": _("Grados decimales, p. ej. -78.819722"),
+        }
 
 
 class RetireForm(forms.Form):

@@ -50,6 +50,8 @@ WATER_SYSTEM_FIELDS = [
     "households",
     "chlorination",
     "condition",
+    "latitude",
+    "longitude",
 ]
 SIMILAR_NAME_RATIO = 0.85
 REASON_MAX_LENGTH = 300  # as the dissolve form's field

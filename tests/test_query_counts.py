@@ -476,3 +476,34 @@ def test_field_district_data(client, staff_a):
     fifty = count_queries(lambda: client.get("/campo/datos.json"))
     # session, user, the district, its JASS, their systems, its staff, the session's refresh
     assert one == fifty == 7
+
+
+# --- field work (issue 13): the district map ---------------------------------------------------
+
+
+def test_district_map_data_and_page(client, staff_a):
+    from decimal import Decimal
+
+    from tests.factories import WaterSystemFactory
+
+    point = {"latitude": Decimal("-7.48"), "longitude": Decimal("-78.82")}
+    client.force_login(staff_a)
+
+    def add(n):
+        for jass in JassFactory.create_batch(n, district_id="131101", **point):
+            WaterSystemFactory(jass=jass, **point)
+            WaterSystemFactory(jass=jass)  # listed as without coordinates
+        JassFactory.create_batch(n, district_id="131101")  # listed as without coordinates
+
+    add(1)
+    data_one = count_queries(lambda: client.get("/distritos/131101/mapa.json"))
+    page_one = count_queries(lambda: client.get("/distritos/131101/mapa/"))
+    add(49)
+    data_fifty = count_queries(lambda: client.get("/distritos/131101/mapa.json"))
+    page_fifty = count_queries(lambda: client.get("/distritos/131101/mapa/"))
+    # mapa.json: session, user, the district, its JASS with their signals' facts (one query),
+    # its systems with their JASS, the session's refresh.
+    assert data_one == data_fifty == 6
+    # The page: session, user, the district, the JASS and the systems without coordinates
+    # (the first 100 of each, so no count below that), the session's refresh.
+    assert page_one == page_fifty == 6

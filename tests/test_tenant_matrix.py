@@ -737,6 +737,11 @@ ROUTES: dict[str, list[Route]] = {
     "field_session": [Route("/campo/sesion.json", expect=statuses(200, 200, 200, 200, 403))],
     # --- field work (issue 13): schedule (agenda, calendar, Mi semana) ---
     # --- field work (issue 13): district map ---
+    # The district's points are its data: its staff and the reviewers (the outline is public).
+    "district_map": [Route(f"/distritos/{CASCAS}/mapa/", expect=statuses(200, 404, 200, 404, 302))],
+    "district_map_data": [
+        Route(f"/distritos/{CASCAS}/mapa.json", expect=statuses(200, 404, 200, 404, 302))
+    ],
 }
 
 # The Django admin has its own permission system (is_staff); none of the personas may enter.

@@ -89,6 +89,44 @@ JASS = {
     ],
 }
 
+# Where each demo JASS and its water system are (latitude, longitude inside the district's
+# outline), for the district map. None: not yet located, so the map's "sin coordenadas" lists
+# show a JASS (Jolluco) and a system (La Pampa's) of Cascas.
+POINTS = {
+    "JASS Casmiche": ("-7.435252", "-78.725941"),
+    "JASS Chuquimango": ("-7.571816", "-78.885017"),
+    "JASS Jolluco": None,
+    "Comité de agua La Pampa": ("-7.488426", "-78.676920"),
+    "JASS San Antonio de Cascas": ("-7.444805", "-78.685831"),
+    "JASS Lucma Alto": ("-7.574981", "-78.643710"),
+    "JASS Huacamochal": ("-7.591860", "-78.596038"),
+    "JASS Collasgón": ("-7.649721", "-78.580010"),
+    "JASS Marmot Centro": ("-7.629893", "-78.779119"),
+    "JASS Chuquillanqui": ("-7.699288", "-78.679719"),
+    "JASS Sayapullo": ("-7.563966", "-78.527115"),
+    "JASS Huaranchal Bajo": ("-7.510171", "-78.378478"),
+}
+SYSTEM_POINTS = {
+    "JASS Jolluco": ("-7.573007", "-78.897327"),
+    "Comité de agua La Pampa": None,
+}
+# A system stands a little uphill of its JASS's community (about 500 m).
+SYSTEM_OFFSET = (Decimal("0.004"), Decimal("-0.003"))
+
+
+def _point(text):
+    return (Decimal(text[0]), Decimal(text[1])) if text else (None, None)
+
+
+def _system_point(jass_name):
+    if jass_name in SYSTEM_POINTS:
+        return _point(SYSTEM_POINTS[jass_name])
+    lat, lon = _point(POINTS.get(jass_name))
+    if lat is None:
+        return None, None
+    return lat + SYSTEM_OFFSET[0], lon + SYSTEM_OFFSET[1]
+
+
 BOARD_NAMES = [
     (BoardRole.PRESIDENT, "Doris Alvarado Rojas", "F"),
     (BoardRole.SECRETARY, "Teodoro Paredes León", "M"),
@@ -197,6 +235,8 @@ class Command(BaseCommand):
                 statute_approved=bool(number),
                 regulation_approved=bool(number),
                 status=JassStatus.ACTIVE if not last or number else JassStatus.INACTIVE,
+                latitude=_point(POINTS.get(name))[0],
+                longitude=_point(POINTS.get(name))[1],
             ),
         )
         return jass
@@ -255,6 +295,8 @@ class Command(BaseCommand):
                 households=associates,
                 chlorination=Chlorination.DRIP if index % 2 == 0 else Chlorination.NONE,
                 condition=[Condition.GOOD, Condition.FAIR, Condition.POOR][index % 3],
+                latitude=_system_point(jass.name)[0],
+                longitude=_system_point(jass.name)[1],
             ),
         )
 
