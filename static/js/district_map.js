@@ -60,8 +60,9 @@
     shape.textContent = point.level === "inactive" ? "–" : String(point.signals.length);
     var icon = L.divIcon({className: "map-point " + kind + " level-" + point.level, html: shape,
       iconSize: [44, 44], iconAnchor: [22, 22], popupAnchor: [0, -12]});
+    // A JASS stays above the systems near it (Leaflet stacks by latitude otherwise).
     var marker = L.marker([point.lat, point.lon], {icon: icon, title: point.name,
-      keyboard: true, riseOnHover: true});
+      keyboard: true, riseOnHover: true, zIndexOffset: kind === "jass" ? 1000 : 0});
     marker.bindPopup(function () { return popupOf(cfg, point, kind); },
       {maxWidth: 260, autoPanPadding: [12, 12]});
     return marker;

@@ -110,8 +110,8 @@ SYSTEM_POINTS = {
     "JASS Jolluco": ("-7.573007", "-78.897327"),
     "Comité de agua La Pampa": None,
 }
-# A system stands a little uphill of its JASS's community (about 500 m).
-SYSTEM_OFFSET = (Decimal("0.004"), Decimal("-0.003"))
+# A system stands uphill of its JASS's community (about 1.4 km): both markers show.
+SYSTEM_OFFSET = (Decimal("0.009"), Decimal("-0.009"))
 
 
 def _point(text):
