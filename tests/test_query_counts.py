@@ -507,3 +507,62 @@ def test_district_map_data_and_page(client, staff_a):
     # The page: session, user, the district, the JASS and the systems without coordinates
     # (the first 100 of each, so no count below that), the session's refresh.
     assert page_one == page_fifty == 6
+
+
+# --- field work (issue 13): agreements with their follow-up notes, the visit page (H1) ---
+
+
+@pytest.fixture
+def noted_agreements(staff_a):
+    """A visit in Cascas with n agreements, each with two follow-up notes, and n acta files."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import WaterSystemFactory
+    from visits import services
+    from visits.models import Agreement, VisitAttachment
+
+    jass = JassFactory(district_id="131101")
+    WaterSystemFactory(jass=jass)
+    visit = services.visit_record(
+        user=staff_a, jass=jass, data={"date": dt.date(2026, 1, 5), "kind": "follow_up"}
+    )
+
+    def make(n: int):
+        for i in range(n):
+            agreement = Agreement.objects.create(
+                visit=visit, task=f"Acuerdo {i}", responsible="Operador", due_on=dt.date(2026, 3, 1)
+            )
+            for text in ("Primera nota", "Segunda nota"):
+                services.agreement_note_add(user=staff_a, agreement=agreement, text=text)
+            photo = SimpleUploadedFile("acta.png", b"\x89PNG\r\n\x1a\n" + b"0" * 16)
+            if VisitAttachment.objects.filter(visit=visit).count() < 10:
+                services.attachment_add(user=staff_a, visit=visit, file=photo)
+        return visit
+
+    return make
+
+
+@pytest.mark.parametrize("page", ["agreements", "visit"])
+def test_agreements_with_notes(client, staff_a, noted_agreements, settings, tmp_path, page):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(staff_a)
+    visit = noted_agreements(1)
+    path = "/distritos/131101/acuerdos/" if page == "agreements" else f"/visitas/{visit.pk}/"
+    one = count_queries(lambda: client.get(path))
+    noted_agreements(49)
+    fifty = count_queries(lambda: client.get(path))
+    # Agreements: session, user, district, COUNT, the page (visit and JASS joined), the notes
+    # of the page's agreements (authors joined), session refresh. The visit page: session, user,
+    # the visit, its readings, its agreements, their notes, the live actas, refresh.
+    assert one == fifty
+
+
+def test_visit_attachments_endpoint(staff_a, noted_agreements, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    api = api_client_for(staff_a)
+    visit = noted_agreements(1)
+    url = f"/api/v1/visits/{visit.pk}/attachments/"
+    one = count_queries(lambda: api.get(url))
+    noted_agreements(9)
+    # token+user, the visit (scoped), its live actas (uploader joined)
+    assert count_queries(lambda: api.get(url)) == one

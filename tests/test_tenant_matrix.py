@@ -29,7 +29,14 @@ from tests.factories import (
     WaterSystemFactory,
     atm_ordinance_evidence,
 )
-from visits.models import Agreement, ChlorineReading, PlannedVisit, Visit
+from visits.models import (
+    Agreement,
+    AgreementNote,
+    ChlorineReading,
+    PlannedVisit,
+    Visit,
+    VisitAttachment,
+)
 from visits.services import visit_record
 
 PERSONAS = ("own", "other", "reviewer", "outsider", "anon")
@@ -720,6 +727,44 @@ ROUTES: dict[str, list[Route]] = {
         Route("/api/docs/?script=", expect=statuses(200, 200, 200, 200, 200)),
     ],
     # --- field work (issue 13): the visit record's server side (uuid, actas, agreements) ---
+    "visit-form-spec": [
+        Route("/api/v1/visits/form-spec/", expect=statuses(200, 200, 200, 403, 401), api=True)
+    ],
+    "visit-attachments": [
+        Route(
+            "/api/v1/visits/{visit}/attachments/",
+            expect=statuses(200, 404, 200, 404, 401),
+            api=True,
+        ),
+        # An upload is multipart: the owner's JSON body is 415, after every access check.
+        Route(
+            "/api/v1/visits/{visit}/attachments/",
+            "post",
+            statuses(415, 404, 403, 403, 401),
+            {},
+            api=True,
+        ),
+    ],
+    "visits:agreement_note": [
+        Route("/acuerdos/{agreement}/notas/", expect=statuses(405, 405, 405, 405, 302)),
+        Route(
+            "/acuerdos/{agreement}/notas/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"text": "Se compró el hipoclorito"},
+        ),
+    ],
+    "visits:attachment_add": [
+        Route("/visitas/{visit}/actas/", expect=statuses(405, 405, 405, 405, 302)),
+        Route("/visitas/{visit}/actas/", "post", statuses(302, 404, 403, 404, 302), {}),
+    ],
+    "visits:attachment": [
+        Route("/visitas/{visit}/actas/{acta}/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "visits:attachment_remove": [
+        Route("/visitas/{visit}/actas/{acta}/quitar/", expect=statuses(405, 405, 405, 405, 302)),
+        Route("/visitas/{visit}/actas/{acta}/quitar/", "post", statuses(302, 404, 403, 404, 302)),
+    ],
     # --- field work (issue 13): offline app (manifest, service worker, field form, outbox) ---
     # Public: no user data in the worker, the manifest or the offline page.
     "service_worker": [Route("/sw.js", expect=statuses(200, 200, 200, 200, 200))],
@@ -814,7 +859,18 @@ def cascas_objects(staff_a):
         ).pk,
         **incentive_objects(staff_a),
         **grade_objects(staff_a, visit, system),
+        **acta_objects(staff_a, visit),
     }
+
+
+def acta_objects(staff_a, visit):
+    """A photo of the visit's signed acta ({acta}), for the field-work routes (issue 13)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from visits.services import attachment_add
+
+    photo = SimpleUploadedFile("acta.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    return {"acta": attachment_add(user=staff_a, visit=visit, file=photo).attachment.pk}
 
 
 def grade_objects(staff_a, visit, system):
@@ -869,6 +925,8 @@ def snapshot():
         "assessments": list(ServiceAssessment.objects.order_by("pk").values()),
         "centres": list(PopulatedCentre.objects.order_by("pk").values()),
         "centre_services": list(CentreService.objects.order_by("pk").values()),
+        "actas": list(VisitAttachment.objects.order_by("pk").values()),
+        "agreement_notes": list(AgreementNote.objects.order_by("pk").values()),
     }
 
 

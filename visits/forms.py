@@ -4,11 +4,19 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from common.uploads import MAX_UPLOAD_BYTES, UploadField
 from common.validators import no_control_characters
 from jass_registry.models import Jass, JassStatus, WaterSystem
 from territory.forms import DateInput
 
-from .models import MAX_PLANNED_VISITS, Agreement, ChlorineReading, Topic, Visit
+from .models import (
+    MAX_PLANNED_VISITS,
+    Agreement,
+    AgreementNote,
+    ChlorineReading,
+    Topic,
+    Visit,
+)
 from .services import MAX_AGREEMENTS_PER_VISIT, MAX_READINGS_PER_VISIT
 
 
@@ -188,3 +196,35 @@ class WorkPlanForm(forms.Form):
             }
             for jass in self.jass_list
         ]
+
+
+# --- agreements follow-up and the signed acta (issue 13) ----------------------------------------
+
+
+class AgreementDoneForm(forms.Form):
+    """Marcar cumplido: the day it was done (the page fills in today). The rule (not after
+    today, not before the visit) is the service's; empty means today."""
+
+    done_on = forms.DateField(label=_("Cumplido el"), required=False, widget=DateInput())
+
+
+class AgreementNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Nota de seguimiento"),
+        max_length=AgreementNote._meta.get_field("text").max_length,
+        validators=[no_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ActaUploadForm(forms.Form):
+    file = UploadField(
+        label=_("Foto o escaneo del acta firmada"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("PDF, JPEG o PNG, de hasta %(mb)d MB.") % {
+            "mb": MAX_UPLOAD_BYTES // (1024 * 1024)
+        }

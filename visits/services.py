@@ -10,23 +10,33 @@ A property test checks that after any sequence of writes the two agree.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import uuid as uuid_module
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from common.uploads import validate_upload
+from common.validators import CONTROL_CHARACTERS, no_control_characters
 from jass_registry.models import ChangeRecord, Jass, JassStatus, WaterSystem
 
 from .chlorine import NETWORK_POINTS, network_chlorine_annotations
 from .models import (
     MAX_PLANNED_VISITS,
     Agreement,
+    AgreementNote,
     ChlorineReading,
     PlannedVisit,
     Visit,
+    VisitAttachment,
     VisitKind,
     WorkPlan,
 )
@@ -37,8 +47,68 @@ VOID_REASON_MAX_LENGTH = Visit._meta.get_field("void_reason").max_length
 MAX_READINGS_PER_VISIT = 30
 MAX_AGREEMENTS_PER_VISIT = 20
 AGREEMENT_MAX_YEARS_AHEAD = 5  # a due date at most five years after the visit
+# Photos or scans of the signed acta kept per visit (removed ones do not count).
+MAX_ATTACHMENTS_PER_VISIT = 10
 # Work plans: from the first year of the Programa de Incentivos to next year.
 WORK_PLAN_FIRST_YEAR = 2009
+
+# The messages the visit services raise, one string each: the services interpolate them and
+# GET /api/v1/visits/form-spec/ hands the same templates to the offline form (`%(name)d` and
+# `%(name)s` placeholders), so a visit checked on the phone reads exactly as on the server.
+MESSAGES = {
+    "too_many_readings": gettext_lazy("Una visita tiene a lo más %(n)d mediciones de cloro."),
+    "too_many_agreements": gettext_lazy("Una visita tiene a lo más %(n)d acuerdos."),
+    "reading_row": gettext_lazy("Medición %(n)d: %(e)s"),
+    "reading_system_not_of_jass": gettext_lazy(
+        "Medición %(n)d: el sistema de agua no pertenece a esta JASS."
+    ),
+    "reading_after_visit": gettext_lazy(
+        "Medición %(n)d: la fecha no puede ser posterior a la visita."
+    ),
+    "agreement_row": gettext_lazy("Acuerdo %(n)d: %(e)s"),
+    "agreement_due_too_late": gettext_lazy(
+        "Acuerdo %(n)d: la fecha límite es a lo más %(y)d años después de la visita."
+    ),
+    "done_after_today": gettext_lazy("La fecha de cumplimiento no puede ser posterior a hoy."),
+    "done_before_visit": gettext_lazy(
+        "La fecha de cumplimiento no puede ser anterior a la visita (%(date)s)."
+    ),
+    "jass_missing": gettext_lazy("La JASS no existe."),
+    "jass_dissolved": gettext_lazy(
+        "La JASS «%(name)s» fue disuelta el %(date)s: no se registran visitas nuevas. "
+        "Consérvela como nota o regístrela en otra JASS."
+    ),
+    "jass_dissolved_undated": gettext_lazy(
+        "La JASS «%(name)s» está disuelta: no se registran visitas nuevas. "
+        "Consérvela como nota o regístrela en otra JASS."
+    ),
+    "visit_conflict": gettext_lazy(
+        "Ya se recibió otra versión de esta visita, con un contenido distinto. Compare las dos "
+        "versiones y decida cuál conservar: la guardada no se modificó."
+    ),
+    "visit_conflict_unreadable": gettext_lazy(
+        "Este identificador de visita ya se usó para otro registro. Guarde la visita como "
+        "una nueva."
+    ),
+    "visit_voided_conflict": gettext_lazy(
+        "Esta visita ya se recibió y luego fue anulada en la oficina: no se registra de nuevo."
+    ),
+    "visit_voided": gettext_lazy("Esta visita fue anulada: no se modifica."),
+    "too_many_attachments": gettext_lazy("Una visita tiene a lo más %(n)d actas adjuntas."),
+    "attachment_other_visit": gettext_lazy(
+        "Este identificador de archivo ya se usó para el acta de otra visita."
+    ),
+    "file_too_large": gettext_lazy("El archivo supera los %(mb)d MB."),
+    "file_type": gettext_lazy("El archivo debe ser un PDF, JPEG o PNG."),
+    "note_empty": gettext_lazy("Escriba la nota de seguimiento."),
+}
+
+
+def message(key: str, **params) -> str:
+    """One of MESSAGES in the active language, interpolated."""
+    text = str(MESSAGES[key])
+    return text % params if params else text
+
 
 VISIT_FIELDS = [
     "date",
@@ -154,22 +224,39 @@ def summaries_rebuild() -> dict[str, int]:
 # --- visits ------------------------------------------------------------------------------------
 
 
-def _check_jass(user, jass: Jass) -> None:
+def _check_jass(user, jass: Jass, *, new_visit: bool = False) -> None:
     if not user.is_staff_of(jass.district_id):
-        raise ValidationError({"jass": [_("La JASS no existe.")]})
-    if jass.status == JassStatus.DISSOLVED:
+        raise ValidationError({"jass": [message("jass_missing")]})
+    if new_visit:
+        # Read under a row lock: a dissolution committed a moment ago is seen, and one that
+        # comes later waits for this visit (which it then finds recorded).
+        status = Jass.objects.select_for_update().values_list("status", flat=True).get(pk=jass.pk)
+        if status == JassStatus.DISSOLVED:
+            raise ValidationError(
+                {"jass": [ValidationError(_dissolved_text(jass), code="jass_dissolved")]}
+            )
+    elif jass.status == JassStatus.DISSOLVED:
         raise ValidationError({"jass": [_("La organización está disuelta.")]})
+
+
+def _dissolved_text(jass: Jass) -> str:
+    """The refusal of a visit to a dissolved JASS, with the day of its dissolution (from the
+    JASS's history) when it is known."""
+    at = (
+        ChangeRecord.objects.filter(jass_id=jass.pk, action=ChangeRecord.Action.DISSOLVED)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if at is None:
+        return message("jass_dissolved_undated", name=jass.name)
+    return message("jass_dissolved", name=jass.name, date=f"{timezone.localdate(at):%d/%m/%Y}")
 
 
 def _build_readings(jass: Jass, visit: Visit, rows: list[dict[str, Any]]) -> list[ChlorineReading]:
     if len(rows) > MAX_READINGS_PER_VISIT:
         raise ValidationError(
-            {
-                "readings": [
-                    _("Una visita tiene a lo más %(n)d mediciones de cloro.")
-                    % {"n": MAX_READINGS_PER_VISIT}
-                ]
-            }
+            {"readings": [message("too_many_readings", n=MAX_READINGS_PER_VISIT)]}
         )
     systems = {s.pk: s for s in WaterSystem.objects.filter(jass=jass)}
     readings, errors = [], []
@@ -177,9 +264,7 @@ def _build_readings(jass: Jass, visit: Visit, rows: list[dict[str, Any]]) -> lis
         system = row.get("water_system")
         system_id = getattr(system, "pk", system)
         if system_id not in systems:
-            errors.append(
-                _("Medición %(n)d: el sistema de agua no pertenece a esta JASS.") % {"n": index}
-            )
+            errors.append(message("reading_system_not_of_jass", n=index))
             continue
         reading = ChlorineReading(
             water_system=systems[system_id],
@@ -191,25 +276,31 @@ def _build_readings(jass: Jass, visit: Visit, rows: list[dict[str, Any]]) -> lis
         try:
             reading.full_clean(exclude=["visit"])
         except ValidationError as error:
-            errors.append(_("Medición %(n)d: %(e)s") % {"n": index, "e": " ".join(error.messages)})
+            errors.append(message("reading_row", n=index, e=" ".join(error.messages)))
         if reading.taken_on and visit.date and reading.taken_on > visit.date:
-            errors.append(
-                _("Medición %(n)d: la fecha no puede ser posterior a la visita.") % {"n": index}
-            )
+            errors.append(message("reading_after_visit", n=index))
         readings.append(reading)
     if errors:
         raise ValidationError({"readings": errors})
     return readings
 
 
+def _done_on_errors(done_on: dt.date | None, visit_date: dt.date | None) -> list[str]:
+    """The rule of an agreement's done date, for every door: not after today, not before
+    the visit."""
+    if done_on is None:
+        return []
+    if done_on > timezone.localdate():
+        return [message("done_after_today")]
+    if visit_date and done_on < visit_date:
+        return [message("done_before_visit", date=f"{visit_date:%d/%m/%Y}")]
+    return []
+
+
 def _build_agreements(visit: Visit, rows: list[dict[str, Any]]) -> list[Agreement]:
     if len(rows) > MAX_AGREEMENTS_PER_VISIT:
         raise ValidationError(
-            {
-                "agreements": [
-                    _("Una visita tiene a lo más %(n)d acuerdos.") % {"n": MAX_AGREEMENTS_PER_VISIT}
-                ]
-            }
+            {"agreements": [message("too_many_agreements", n=MAX_AGREEMENTS_PER_VISIT)]}
         )
     latest_due = _years_after(visit.date, AGREEMENT_MAX_YEARS_AHEAD) if visit.date else None
     agreements, errors = [], []
@@ -221,15 +312,18 @@ def _build_agreements(visit: Visit, rows: list[dict[str, Any]]) -> list[Agreemen
             due_on=row.get("due_on"),
             done_on=row.get("done_on"),
         )
+        done_errors = _done_on_errors(agreement.done_on, visit.date)
         try:
-            agreement.full_clean(exclude=["visit"])
+            agreement.full_clean(exclude=["visit", "done_on"] if done_errors else ["visit"])
         except ValidationError as error:
-            errors.append(_("Acuerdo %(n)d: %(e)s") % {"n": index, "e": " ".join(error.messages)})
+            messages = [*done_errors, *error.messages]
+            errors.append(message("agreement_row", n=index, e=" ".join(messages)))
         else:
+            if done_errors:
+                errors.append(message("agreement_row", n=index, e=" ".join(done_errors)))
             if latest_due and agreement.due_on > latest_due:
                 errors.append(
-                    _("Acuerdo %(n)d: la fecha límite es a lo más %(y)d años después de la visita.")
-                    % {"n": index, "y": AGREEMENT_MAX_YEARS_AHEAD}
+                    message("agreement_due_too_late", n=index, y=AGREEMENT_MAX_YEARS_AHEAD)
                 )
         agreements.append(agreement)
     if errors:
@@ -251,7 +345,132 @@ def work_plan_years() -> range:
 
 def _clean_visit(visit: Visit) -> None:
     # A cash balance without a finance review is refused (not dropped): the caller meant one.
-    visit.full_clean(exclude=["jass", "staff"])
+    # The uuid's uniqueness is the database's to decide (visit_receive), not a pre-check.
+    visit.full_clean(exclude=["jass", "staff", "uuid"], validate_unique=False)
+
+
+def _two_places(value) -> str | None:
+    """A decimal as the API prints it: two places ("0.5", "0.50" and 0.5 are all "0.50")."""
+    if value is None or value == "":
+        return None
+    try:
+        return str(Decimal(str(value)).quantize(Decimal("0.01")))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else (value or None)
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
+def submission_digest(
+    *,
+    jass: Jass | int,
+    data: dict[str, Any],
+    readings: list[dict[str, Any]] = (),
+    agreements: list[dict[str, Any]] = (),
+) -> str:
+    """SHA-256 (hex) of a visit's validated content, the same from every door: a repeat of a
+    send is recognised by it (same digest: the stored visit; another: a conflict).
+
+    Canonical form: a JSON object with sorted keys and no spaces, UTF-8, of the JASS id, the
+    date (ISO), kind, the topics sorted, findings and attendees as given (the serializer has
+    already trimmed them), finances_reviewed as a boolean, cash_balance as a two-place decimal
+    string or null; readings in the order sent as [water system id, point, mg/L as a two-place
+    decimal string ("0.5" -> "0.50"), taken_on or else the visit's date]; agreements in the
+    order sent as [task, responsible, due_on, done_on or null]."""
+    date = _iso(data.get("date"))
+    content = {
+        "jass": _pk(jass),
+        "date": date,
+        "kind": data.get("kind") or "",
+        "topics": sorted(data.get("topics") or []),
+        "findings": data.get("findings") or "",
+        "attendees": data.get("attendees") or "",
+        "finances_reviewed": bool(data.get("finances_reviewed")),
+        "cash_balance": _two_places(data.get("cash_balance")),
+        "readings": [
+            [
+                _pk(r.get("water_system")),
+                r.get("point") or "",
+                _two_places(r.get("mg_per_l")),
+                _iso(r.get("taken_on")) or date,
+            ]
+            for r in readings
+        ],
+        "agreements": [
+            [
+                a.get("task") or "",
+                a.get("responsible") or "",
+                _iso(a.get("due_on")),
+                _iso(a.get("done_on")),
+            ]
+            for a in agreements
+        ],
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class VisitConflict(Exception):
+    """A visit sent with a uuid already stored under other content, or stored and voided since.
+    `stored` is that visit; the door decides what the caller may see of it."""
+
+    def __init__(self, stored: Visit, code: str):
+        super().__init__(code)
+        self.stored = stored
+        self.code = code  # "visit_conflict" or "visit_voided"
+
+
+@dataclass(frozen=True)
+class Received:
+    visit: Visit
+    created: bool  # False: a repeat of a send already stored (nothing written)
+
+
+def _as_repeat(stored: Visit, digest: str) -> Received:
+    if stored.is_voided:
+        raise VisitConflict(stored, "visit_voided")
+    if stored.submission_digest != digest:
+        raise VisitConflict(stored, "visit_conflict")
+    return Received(stored, created=False)
+
+
+def visit_receive(
+    *,
+    user,
+    jass: Jass,
+    data: dict[str, Any],
+    readings: list[dict[str, Any]] = (),
+    agreements: list[dict[str, Any]] = (),
+    uuid: uuid_module.UUID | str | None = None,
+) -> Received:
+    """Record a visit sent by a device under its own `uuid`, once and only once.
+
+    A uuid already stored with the same content (digest) returns the stored visit and writes
+    nothing, even if that visit was edited on the web since; with other content, or when it was
+    voided since, raises VisitConflict. Two sends of one uuid at the same moment write one
+    visit: the unique constraint refuses the second, which then answers as a repeat. The repeat
+    is looked up before the JASS is checked, so a visit stored before its JASS was dissolved
+    still answers 200."""
+    digest = submission_digest(jass=jass, data=data, readings=readings, agreements=agreements)
+    if uuid is None:
+        return Received(_visit_create(user, jass, data, readings, agreements, None, digest), True)
+    stored = Visit.objects.filter(uuid=uuid).first()
+    if stored is not None:
+        return _as_repeat(stored, digest)
+    try:
+        visit = _visit_create(user, jass, data, readings, agreements, uuid, digest)
+    except IntegrityError:
+        stored = Visit.objects.filter(uuid=uuid).first()
+        if stored is None:
+            raise
+        return _as_repeat(stored, digest)
+    return Received(visit, created=True)
 
 
 @transaction.atomic
@@ -264,8 +483,17 @@ def visit_record(
     agreements: list[dict[str, Any]] = (),
 ) -> Visit:
     """Record a visit with its readings and agreements: all of it, or nothing."""
-    _check_jass(user, jass)
+    digest = submission_digest(jass=jass, data=data, readings=readings, agreements=agreements)
+    return _visit_create(user, jass, data, readings, agreements, None, digest)
+
+
+@transaction.atomic
+def _visit_create(user, jass, data, readings, agreements, uuid, digest) -> Visit:
+    _check_jass(user, jass, new_visit=True)
     visit = Visit(jass=jass, staff=user, **{f: v for f, v in data.items() if f in VISIT_FIELDS})
+    if uuid is not None:
+        visit.uuid = uuid
+    visit.submission_digest = digest
     _clean_visit(visit)
     reading_objs = _build_readings(jass, visit, list(readings))
     agreement_objs = _build_agreements(visit, list(agreements))
@@ -285,7 +513,7 @@ def _ensure_not_voided(visit: Visit) -> None:
         Visit.objects.select_for_update().values_list("voided_at", flat=True).get(pk=visit.pk)
     )
     if voided_at is not None:
-        raise ValidationError(_("Esta visita fue anulada: no se modifica."))
+        raise ValidationError(message("visit_voided"), code="visit_voided")
 
 
 def _reading_key(r: ChlorineReading) -> tuple:
@@ -418,14 +646,144 @@ def visit_void(*, user, visit: Visit, reason: str) -> Visit:
 
 
 @transaction.atomic
-def agreement_mark_done(*, user, agreement: Agreement) -> Agreement:
-    """Done today: the date is the server's, so it is never in the future."""
+def agreement_mark_done(*, user, agreement: Agreement, done_on: dt.date | None = None) -> Agreement:
+    """Mark an agreement done on `done_on` (default today): not after today, not before the
+    visit. The page's date field and the API's PATCH read the same rule."""
     _check_jass(user, agreement.visit.jass)
     _ensure_not_voided(agreement.visit)
-    agreement.done_on = timezone.localdate()
+    done_on = done_on or timezone.localdate()
+    errors = _done_on_errors(done_on, agreement.visit.date)
+    if errors:
+        raise ValidationError({"done_on": errors})
+    agreement.done_on = done_on
     agreement.done_by = user
     agreement.save(update_fields=["done_on", "done_by"])
     return agreement
+
+
+@transaction.atomic
+def agreement_note_add(*, user, agreement: Agreement, text: str) -> AgreementNote:
+    """A follow-up note on an agreement (seguimiento), kept in order; never edited or deleted.
+    Written by the district's staff while the visit is not voided."""
+    _check_jass(user, agreement.visit.jass)
+    _ensure_not_voided(agreement.visit)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": [message("note_empty")]})
+    note = AgreementNote(agreement=agreement, text=text, written_by=user)
+    note.full_clean(exclude=["agreement", "written_by"])
+    note.save()
+    return note
+
+
+# --- acta attachments ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttachmentReceived:
+    attachment: VisitAttachment
+    created: bool  # False: a repeat of an upload already stored (nothing written)
+
+
+def attachment_add(
+    *,
+    user,
+    visit: Visit,
+    file,
+    original_name: str = "",
+    uuid: uuid_module.UUID | str | None = None,
+) -> AttachmentReceived:
+    """Attach a photo or scan of the visit's signed acta (PDF, JPEG or PNG by its content, at
+    most MAX_ATTACHMENTS_PER_VISIT live ones), recorded in the JASS's history.
+
+    Idempotent on `uuid`: an upload retried after a lost answer returns the stored attachment
+    (its bytes are not compared: a phone resends the photo it took); the same uuid on another
+    visit is refused. Two uploads of one uuid at once store one row (the unique constraint)."""
+    if uuid is not None:
+        stored = VisitAttachment.objects.filter(uuid=uuid).first()
+        if stored is not None:
+            return _attachment_repeat(stored, visit)
+    try:
+        attachment = _attachment_create(user, visit, file, original_name, uuid)
+    except IntegrityError:
+        stored = VisitAttachment.objects.filter(uuid=uuid).first() if uuid else None
+        if stored is None:
+            raise
+        return _attachment_repeat(stored, visit)
+    return AttachmentReceived(attachment, created=True)
+
+
+def _attachment_repeat(stored: VisitAttachment, visit: Visit) -> AttachmentReceived:
+    if stored.visit_id != visit.pk:
+        raise ValidationError({"uuid": [message("attachment_other_visit")]})
+    return AttachmentReceived(stored, created=False)
+
+
+@transaction.atomic
+def _attachment_create(user, visit: Visit, file, original_name: str, uuid) -> VisitAttachment:
+    _check_jass(user, visit.jass)
+    _ensure_not_voided(visit)  # also locks the visit: the count below is not raced
+    validate_upload(file)
+    live = VisitAttachment.objects.filter(visit=visit, removed_at__isnull=True).count()
+    if live >= MAX_ATTACHMENTS_PER_VISIT:
+        raise ValidationError(
+            {"file": [message("too_many_attachments", n=MAX_ATTACHMENTS_PER_VISIT)]}
+        )
+    name = _clip_name(original_name or getattr(file, "name", "") or "")
+    attachment = VisitAttachment(
+        visit=visit,
+        district_id=visit.jass.district_id,
+        file=file,
+        original_name=name,
+        uploaded_by=user,
+    )
+    if uuid is not None:
+        attachment.uuid = uuid
+    attachment.full_clean(exclude=["visit", "district", "uploaded_by", "file", "uuid"])
+    attachment.save()
+    ChangeRecord.objects.create(
+        jass_id=visit.jass_id,
+        user=user,
+        action=ChangeRecord.Action.VISIT_UPDATED,
+        target=str(visit)[:200],
+        changes={"acta": [None, name or attachment.file.name.rsplit("/", 1)[-1]]},
+    )
+    return attachment
+
+
+def _clip_name(name: str) -> str:
+    """The client's file name, kept only to show it: its last path part, no control
+    characters, at most 200 characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return CONTROL_CHARACTERS.sub("", name).strip()[:200]
+
+
+@transaction.atomic
+def attachment_remove(*, user, attachment: VisitAttachment, reason: str = "") -> VisitAttachment:
+    """Mark an acta attachment removed: it leaves the visit's page and the API's list; the row
+    and the file are kept, and the JASS's history says who removed it and why."""
+    visit = attachment.visit
+    _check_jass(user, visit.jass)
+    _ensure_not_voided(visit)
+    reason = (reason or "").strip()[:VOID_REASON_MAX_LENGTH]
+    no_control_characters(reason)
+    locked = VisitAttachment.objects.select_for_update().get(pk=attachment.pk)
+    if locked.removed_at is not None:
+        return locked
+    locked.removed_at = timezone.now()
+    locked.removed_by = user
+    locked.save(update_fields=["removed_at", "removed_by"])
+    changes = {"acta": [str(locked), None]}
+    if reason:
+        changes["reason"] = [None, reason]
+    ChangeRecord.objects.create(
+        jass_id=visit.jass_id,
+        user=user,
+        action=ChangeRecord.Action.VISIT_UPDATED,
+        target=str(visit)[:200],
+        changes=changes,
+    )
+    return locked
 
 
 # --- work plan ---------------------------------------------------------------------------------

@@ -24,6 +24,14 @@ urlpatterns = [
     path("visitas/<pk:pk>/anular/", views.visit_void, name="void"),
     path("visitas/<pk:pk>/acta/", views.visit_acta, name="acta"),
     path("acuerdos/<pk:pk>/cumplido/", views.agreement_done, name="agreement_done"),
+    path("acuerdos/<pk:pk>/notas/", views.agreement_note_add, name="agreement_note"),
+    path("visitas/<pk:pk>/actas/", views.attachment_add, name="attachment_add"),
+    path("visitas/<pk:pk>/actas/<pk:attachment_pk>/", views.attachment_file, name="attachment"),
+    path(
+        "visitas/<pk:pk>/actas/<pk:attachment_pk>/quitar/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
     path("sistemas/<pk:pk>/cloro/", views.chlorine_chart, name="chlorine_chart"),
     path("jass/<pk:pk>/visitas/", views.jass_timeline, name="jass_timeline"),
 ]

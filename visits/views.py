@@ -15,10 +15,13 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common import uploads
 from common.exporting import export_response
 from jass_registry.models import Jass, JassStatus, WaterSystem
 from jass_registry.standards import ADEQUATE_CHLORINE_MG_L, CHLORINE_WINDOW_DAYS
@@ -30,7 +33,10 @@ from .chlorine import deciding_reading, is_adequate
 from .filters import AgreementFilter, VisitPageFilter
 from .forms import (
     MONTHS,
+    ActaUploadForm,
+    AgreementDoneForm,
     AgreementFormSet,
+    AgreementNoteForm,
     JassPickForm,
     ReadingFormSet,
     VisitForm,
@@ -39,11 +45,13 @@ from .forms import (
 )
 from .models import (
     Agreement,
+    AgreementNote,
     ChlorineReading,
     PlannedVisit,
     ReadingPoint,
     Topic,
     Visit,
+    VisitAttachment,
     VisitKind,
     WorkPlan,
 )
@@ -213,15 +221,41 @@ def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit_for_user(request.user, pk)
+    can_edit = request.user.is_staff_of(visit.jass.district_id) and not visit.is_voided
     return render(
         request,
         "visits/visit_detail.html",
         {
             "visit": visit,
             "readings": visit.readings.select_related("water_system"),
-            "agreements": visit.agreements.all(),
-            "can_edit": request.user.is_staff_of(visit.jass.district_id) and not visit.is_voided,
+            "agreements": visit.agreements.prefetch_related(_notes_in_order()),
+            "attachments": _live_attachments(visit),
+            "can_edit": can_edit,
+            "can_attach": can_edit and _jass_open(visit.jass),
+            "upload_form": ActaUploadForm(),
+            "max_attachments": services.MAX_ATTACHMENTS_PER_VISIT,
+            "today": timezone.localdate(),
         },
+    )
+
+
+def _jass_open(jass: Jass) -> bool:
+    return jass.status != JassStatus.DISSOLVED
+
+
+def _live_attachments(visit: Visit) -> QuerySet[VisitAttachment]:
+    return (
+        VisitAttachment.objects.filter(visit=visit, removed_at__isnull=True)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
+
+
+def _notes_in_order() -> Prefetch:
+    """An agreement's follow-up notes, oldest first, with their authors (one query)."""
+    return Prefetch(
+        "notes",
+        queryset=AgreementNote.objects.select_related("written_by").order_by("created_at", "id"),
     )
 
 
@@ -337,6 +371,7 @@ def agreement_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
         Agreement.objects.valid()
         .filter(visit__jass__district_id=district.ubigeo)
         .select_related("visit", "visit__jass")
+        .prefetch_related(_notes_in_order())
     )
     filterset = AgreementFilter(request.GET, queryset=agreements)
     show_done = filterset.is_valid() and filterset.form.cleaned_data["done"]
@@ -355,24 +390,137 @@ def agreement_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def agreement_done(request: HttpRequest, pk: int) -> HttpResponse:
+def _agreement_for_write(user, pk: int) -> Agreement:
     agreement = get_object_or_404(
-        Agreement.objects.visible_to(request.user).valid().select_related("visit__jass"), pk=pk
+        Agreement.objects.visible_to(user).valid().select_related("visit__jass"), pk=pk
     )
     require_staff_of(
-        request.user,
+        user,
         agreement.visit.jass.district_id,
         _("Solo el personal del ATM del distrito registra acuerdos."),
     )
+    return agreement
+
+
+def _back_to(request: HttpRequest, default: str) -> str:
+    """Where a small form returns: its `next` (the page it was sent from) if it is a path of
+    this site, else `default`."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def agreement_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Marcar cumplido on the day chosen (today unless another is given): not after today,
+    not before the visit (services.agreement_mark_done)."""
+    agreement = _agreement_for_write(request.user, pk)
+    back = _back_to(request, reverse("visits:agreements", args=[agreement.visit.jass.district_id]))
+    form = AgreementDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect(back)
     try:
-        services.agreement_mark_done(user=request.user, agreement=agreement)
-    except ValidationError as error:  # a dissolved JASS, a voided visit
+        services.agreement_mark_done(
+            user=request.user, agreement=agreement, done_on=form.cleaned_data["done_on"]
+        )
+    except ValidationError as error:  # a dissolved JASS, a voided visit, a date out of range
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Acuerdo marcado como cumplido."))
-    return redirect("visits:agreements", ubigeo=agreement.visit.jass.district_id)
+        messages.success(
+            request,
+            _("Acuerdo marcado como cumplido el %(date)s.")
+            % {"date": f"{agreement.done_on:%d/%m/%Y}"},
+        )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def agreement_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A follow-up note under an agreement; notes are kept in order, never edited."""
+    agreement = _agreement_for_write(request.user, pk)
+    back = _back_to(request, reverse("visits:agreements", args=[agreement.visit.jass.district_id]))
+    form = AgreementNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect(back)
+    try:
+        services.agreement_note_add(
+            user=request.user, agreement=agreement, text=form.cleaned_data["text"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Se agregó la nota de seguimiento."))
+    return redirect(back)
+
+
+# --- acta attachments ----------------------------------------------------------------------------
+
+
+def _attachment_for_user(user, visit_pk: int, pk: int) -> VisitAttachment:
+    """A live attachment of a visit the user may read (404 otherwise)."""
+    visit = _get_visit_for_user(user, visit_pk)
+    return get_object_or_404(
+        VisitAttachment.objects.select_related("visit__jass").filter(removed_at__isnull=True),
+        visit=visit,
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a photo or scan of the signed acta (PDF, JPEG or PNG, checked by content)."""
+    visit = _get_visit_for_user(request.user, pk, write=True)
+    form = ActaUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect("visits:detail", pk=visit.pk)
+    file = form.cleaned_data["file"]
+    try:
+        services.attachment_add(
+            user=request.user, visit=visit, file=file, original_name=file.name or ""
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Se adjuntó el acta."))
+    return redirect("visits:detail", pk=visit.pk)
+
+
+@login_required
+@require_GET
+def attachment_file(request: HttpRequest, pk: int, attachment_pk: int):
+    """The acta file, for the district's staff and reviewers (common.uploads.serve)."""
+    attachment = _attachment_for_user(request.user, pk, attachment_pk)
+    return uploads.serve(
+        request, attachment.file, attachment.original_name or f"acta-{attachment.pk}"
+    )
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """Quitar: the attachment leaves the page; the row and the file are kept."""
+    attachment = _attachment_for_user(request.user, pk, attachment_pk)
+    require_staff_of(
+        request.user,
+        attachment.visit.jass.district_id,
+        _("Solo el personal del ATM del distrito registra visitas."),
+    )
+    try:
+        services.attachment_remove(user=request.user, attachment=attachment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Se quitó el acta adjunta; queda en el historial."))
+    return redirect("visits:detail", pk=attachment.visit_id)
 
 
 # --- chlorine chart ----------------------------------------------------------------------------
