@@ -62,7 +62,15 @@ from jass_registry.models import (
     WaterSystem,
 )
 from territory.models import AtmBudget, AtmOffice, District, DistrictCategory, Role, User
-from visits.models import Agreement, ChlorineReading, PlannedVisit, Visit, VisitKind, WorkPlan
+from visits.models import (
+    Agreement,
+    ChlorineReading,
+    PlannedVisit,
+    ScheduledVisit,
+    Visit,
+    VisitKind,
+    WorkPlan,
+)
 from visits.services import summaries_rebuild
 
 USER_PREFIX = "sint."
@@ -172,6 +180,7 @@ WIPED = [
     ChangeRecord,
     Agreement,
     ChlorineReading,
+    ScheduledVisit,  # protects its visit and its JASS: emptied first
     PlannedVisit,
     WorkPlan,
     Visit,

@@ -566,3 +566,68 @@ def test_visit_attachments_endpoint(staff_a, noted_agreements, settings, tmp_pat
     noted_agreements(9)
     # token+user, the visit (scoped), its live actas (uploader joined)
     assert count_queries(lambda: api.get(url)) == one
+
+
+# --- the agenda (issue 13 part 4) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def cascas_schedule(staff_a):
+    """n planned visits of Cascas in March 2026 (each its own JASS), assigned to staff_a, and
+    in this week (so "Mi semana" lists them); a third are done (linked to a visit)."""
+    from visits.schedule import scheduled_visit_create, scheduled_visit_link
+    from visits.services import visit_record
+
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+
+    def make(n: int):
+        for i in range(n):
+            jass = JassFactory(district_id="131101")
+            scheduled_visit_create(
+                user=staff_a, jass=jass, date=dt.date(2026, 3, 1 + i % 28), staff=staff_a
+            )
+            mine = scheduled_visit_create(
+                user=staff_a, jass=jass, date=monday + dt.timedelta(days=i % 7), staff=staff_a
+            )
+            if i % 3 == 0:
+                visit = visit_record(
+                    user=staff_a,
+                    jass=jass,
+                    data={"date": monday - dt.timedelta(days=30), "kind": "training"},
+                )
+                scheduled_visit_link(user=staff_a, scheduled=mine, visit=visit)
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        # session, user, district, the staff choices of the filter, COUNT, the page (JASS,
+        # staff and visit joined, the state computed in the same query), the JASS <select>,
+        # session refresh
+        ("/distritos/131101/agenda/", 8),
+        ("/distritos/131101/agenda/?state=overdue&q=jass", 8),
+        # session, user, district, the staff choices, the rows (streamed), refresh
+        ("/distritos/131101/agenda/exportar.csv", 6),
+        # session, user, district, the staff choices, the month's rows (joined), the JASS
+        # <select>, refresh
+        ("/distritos/131101/agenda/2026/3/", 7),
+        # session, user, the week's rows, the earlier overdue ones (each joined), refresh
+        ("/mi-semana/", 5),
+        # session, user, district, the counts (one GROUP BY), the district's JASS, the form's
+        # JASS <select>, refresh
+        ("/distritos/131101/plan/2026/", 7),
+        # session, user, district, planned and done per month (one GROUP BY), the visits
+        # recorded per month (one GROUP BY), refresh
+        ("/distritos/131101/plan/2026/avance/", 6),
+    ],
+)
+def test_schedule_pages(client, staff_a, cascas_schedule, path, expected):
+    client.force_login(staff_a)
+    cascas_schedule(1)
+    one = count_queries(lambda: client.get(path))
+    cascas_schedule(49)
+    fifty = count_queries(lambda: client.get(path))
+    assert one == fifty == expected

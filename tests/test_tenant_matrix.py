@@ -260,7 +260,12 @@ ROUTES: dict[str, list[Route]] = {
     ],
     "visits:work_plan": [
         Route(f"/distritos/{CASCAS}/plan/2026/", expect=statuses(200, 404, 200, 404, 302)),
-        Route(f"/distritos/{CASCAS}/plan/2026/", "post", statuses(302, 404, 403, 404, 302), {}),
+        Route(
+            f"/distritos/{CASCAS}/plan/2026/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"jass": "{jass}", "month": "3", "count": "2"},
+        ),
     ],
     "visits:work_plan_progress": [
         Route(f"/distritos/{CASCAS}/plan/2026/avance/", expect=statuses(200, 404, 200, 404, 302))
@@ -781,6 +786,51 @@ ROUTES: dict[str, list[Route]] = {
     "field_data": [Route("/campo/datos.json", expect=statuses(200, 200, 403, 403, 403))],
     "field_session": [Route("/campo/sesion.json", expect=statuses(200, 200, 200, 200, 403))],
     # --- field work (issue 13): schedule (agenda, calendar, Mi semana) ---
+    "visits:schedule": [
+        Route(f"/distritos/{CASCAS}/agenda/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "visits:schedule_export": [
+        Route(f"/distritos/{CASCAS}/agenda/exportar.csv", expect=statuses(200, 404, 200, 404, 302)),
+        Route(
+            f"/distritos/{CASCAS}/agenda/exportar.xlsx", expect=statuses(200, 404, 200, 404, 302)
+        ),
+    ],
+    "visits:schedule_month": [
+        Route(f"/distritos/{CASCAS}/agenda/2026/2/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "visits:schedule_create": [
+        Route(f"/distritos/{CASCAS}/agenda/nueva/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            f"/distritos/{CASCAS}/agenda/nueva/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"jass": "{jass}", "date": "2026-03-02", "purpose": "Supervisión"},
+        ),
+    ],
+    # {scheduled}: a planned visit of Cascas, pending (editable and cancellable by its staff).
+    "visits:schedule_detail": [
+        Route("/agenda/{scheduled}/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "visits:schedule_edit": [
+        Route("/agenda/{scheduled}/editar/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/agenda/{scheduled}/editar/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"jass": "{jass}", "date": "2026-02-12", "purpose": "Otra"},
+        ),
+    ],
+    "visits:schedule_cancel": [
+        Route("/agenda/{scheduled}/cancelar/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/agenda/{scheduled}/cancelar/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"reason": "Lluvias", "confirm": "on"},
+        ),
+    ],
+    # Each ATM user's own week (Lucma's staff see theirs, empty); not for other roles.
+    "visits:my_week": [Route("/mi-semana/", expect=statuses(200, 200, 403, 403, 302))],
     # --- field work (issue 13): district map ---
     # The district's points are its data: its staff and the reviewers (the outline is public).
     "district_map": [Route(f"/distritos/{CASCAS}/mapa/", expect=statuses(200, 404, 200, 404, 302))],
@@ -859,6 +909,7 @@ def cascas_objects(staff_a):
         ).pk,
         **incentive_objects(staff_a),
         **grade_objects(staff_a, visit, system),
+        **schedule_objects(staff_a, jass),
         **acta_objects(staff_a, visit),
     }
 
@@ -894,6 +945,22 @@ def grade_objects(staff_a, visit, system):
     return {"assessment": assessment.pk, "grade_run": run.pk}
 
 
+def schedule_objects(staff_a, jass):
+    """A planned visit of Cascas, a week after the visit (pending: editable, cancellable)."""
+    from visits.schedule import scheduled_visit_create
+
+    scheduled = scheduled_visit_create(
+        user=staff_a, jass=jass, date=dt.date(2026, 2, 10), staff=staff_a, purpose="Cloración"
+    )
+    return {"scheduled": scheduled.pk}
+
+
+def scheduled_rows():
+    from visits.models import ScheduledVisit
+
+    return list(ScheduledVisit.objects.order_by("pk").values())
+
+
 def incentive_objects(staff_a):
     from incentives import services
     from incentives.models import EvaluationRun, Goal
@@ -922,6 +989,7 @@ def snapshot():
         "agreements": list(Agreement.objects.order_by("pk").values()),
         "readings": list(ChlorineReading.objects.order_by("pk").values()),
         "plans": list(PlannedVisit.objects.order_by("pk").values()),
+        "scheduled": scheduled_rows(),
         "assessments": list(ServiceAssessment.objects.order_by("pk").values()),
         "centres": list(PopulatedCentre.objects.order_by("pk").values()),
         "centre_services": list(CentreService.objects.order_by("pk").values()),

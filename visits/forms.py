@@ -10,7 +10,6 @@ from jass_registry.models import Jass, JassStatus, WaterSystem
 from territory.forms import DateInput
 
 from .models import (
-    MAX_PLANNED_VISITS,
     Agreement,
     AgreementNote,
     ChlorineReading,
@@ -137,65 +136,6 @@ class VoidForm(forms.Form):
         ),
         required=True,
     )
-
-
-MONTHS = range(1, 13)
-
-
-class PlannedVisitsField(forms.Field):
-    """One cell of the work-plan grid: empty, or 0 to MAX_PLANNED_VISITS planned visits (the
-    model's bound) written in ASCII digits. The error names the JASS and the month, since the
-    grid shows them all at once above the table."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *, jass: Jass, month: int, **kwargs):
-        super().__init__(required=False, **kwargs)
-        self.jass, self.month = jass, month
-
-    def to_python(self, value) -> int | None:
-        raw = (value or "").strip()
-        if raw == "":
-            return None
-        if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_PLANNED_VISITS:
-            raise forms.ValidationError(
-                _("%(jass)s, mes %(m)d: «%(v)s» no es un número de 0 a %(max)d.")
-                % {"jass": self.jass.name, "m": self.month, "v": raw, "max": MAX_PLANNED_VISITS}
-            )
-        return int(raw)
-
-
-class WorkPlanForm(forms.Form):
-    """The year's plan as a grid: one field `c-<jass id>-<month>` per JASS and month."""
-
-    def __init__(self, *args, jass_list: list[Jass], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.jass_list = jass_list
-        for jass in jass_list:
-            for month in MONTHS:
-                self.fields[f"c-{jass.pk}-{month}"] = PlannedVisitsField(jass=jass, month=month)
-
-    def cells(self) -> dict[tuple[int, int], int]:
-        """{(jass_id, month): planned visits} of the filled cells (the form must be valid)."""
-        return {
-            (field.jass.pk, field.month): self.cleaned_data[name]
-            for name, field in self.fields.items()
-            if self.cleaned_data[name] is not None
-        }
-
-    def error_messages(self) -> list[str]:
-        """The cells' errors in the grid's order: JASS by JASS, month by month."""
-        return [message for messages in self.errors.values() for message in messages]
-
-    def rows(self) -> list[dict]:
-        """The grid to show: each JASS with (month, value) per month, as typed when bound."""
-        return [
-            {
-                "jass": jass,
-                "cells": [(m, self[f"c-{jass.pk}-{m}"].value() or "") for m in MONTHS],
-            }
-            for jass in self.jass_list
-        ]
 
 
 # --- agreements follow-up and the signed acta (issue 13) ----------------------------------------

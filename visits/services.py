@@ -30,15 +30,12 @@ from jass_registry.models import ChangeRecord, Jass, JassStatus, WaterSystem
 
 from .chlorine import NETWORK_POINTS, network_chlorine_annotations
 from .models import (
-    MAX_PLANNED_VISITS,
     Agreement,
     AgreementNote,
     ChlorineReading,
-    PlannedVisit,
     Visit,
     VisitAttachment,
     VisitKind,
-    WorkPlan,
 )
 
 VOID_REASON_MAX_LENGTH = Visit._meta.get_field("void_reason").max_length
@@ -503,6 +500,9 @@ def _visit_create(user, jass, data, readings, agreements, uuid, digest) -> Visit
     ChlorineReading.objects.bulk_create(reading_objs)
     Agreement.objects.bulk_create(agreement_objs)
     _summaries_after_create(visit, reading_objs)
+    from .schedule import link_recorded_visit  # the agenda: a planned visit it fulfils is done
+
+    link_recorded_visit(visit)
     return visit
 
 
@@ -784,52 +784,3 @@ def attachment_remove(*, user, attachment: VisitAttachment, reason: str = "") ->
         changes=changes,
     )
     return locked
-
-
-# --- work plan ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def work_plan_save(
-    *, user, district_id: str, year: int, cells: dict[tuple[int, int], int]
-) -> WorkPlan:
-    """Replace the plan's cells: {(jass_id, month): planned visits}; zeros are dropped."""
-    if not user.is_staff_of(district_id):
-        raise ValidationError(_("Solo el personal del ATM del distrito planifica."))
-    years = work_plan_years()
-    if year not in years:
-        raise ValidationError(
-            _("El plan de trabajo es de un año entre %(first)d y %(last)d.")
-            % {"first": years[0], "last": years[-1]},
-            code="year_out_of_range",
-        )
-    valid_jass = set(Jass.objects.filter(district_id=district_id).values_list("pk", flat=True))
-    errors = []
-    for (jass_id, month), count in cells.items():
-        if jass_id not in valid_jass:
-            errors.append(_("La JASS %(id)s no es del distrito.") % {"id": jass_id})
-        if not 1 <= month <= 12:
-            errors.append(_("Mes no válido: %(m)s.") % {"m": month})
-        if count < 0 or count > MAX_PLANNED_VISITS:
-            errors.append(
-                _("Las visitas previstas van de 0 a %(max)d.") % {"max": MAX_PLANNED_VISITS}
-            )
-    if errors:
-        raise ValidationError(errors)
-    plan, _created = WorkPlan.objects.get_or_create(district_id=district_id, year=year)
-    # The grid is edited in place, never deleted: a cell left empty is kept at 0 (and not
-    # shown), so no row of the plan disappears.
-    stored = {(p.jass_id, p.month): p for p in plan.items.select_for_update()}
-    changed, new = [], []
-    for key, item in stored.items():
-        count = cells.get(key, 0)
-        if item.visits != count:
-            item.visits = count
-            changed.append(item)
-    for (jass_id, month), count in cells.items():
-        if count and (jass_id, month) not in stored:
-            new.append(PlannedVisit(plan=plan, jass_id=jass_id, month=month, visits=count))
-    PlannedVisit.objects.bulk_update(changed, ["visits"])
-    PlannedVisit.objects.bulk_create(new)
-    plan.save(update_fields=["updated_at"])
-    return plan

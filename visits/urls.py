@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import views, views_schedule
 
 app_name = "visits"
 
@@ -13,12 +13,33 @@ urlpatterns = [
     ),
     path("distritos/<ubigeo:ubigeo>/visitas/nueva/", views.visit_create, name="create"),
     path("distritos/<ubigeo:ubigeo>/acuerdos/", views.agreement_list, name="agreements"),
-    path("distritos/<ubigeo:ubigeo>/plan/<year:year>/", views.work_plan, name="work_plan"),
+    path("distritos/<ubigeo:ubigeo>/plan/<year:year>/", views_schedule.work_plan, name="work_plan"),
     path(
         "distritos/<ubigeo:ubigeo>/plan/<year:year>/avance/",
-        views.work_plan_progress,
+        views_schedule.work_plan_progress,
         name="work_plan_progress",
     ),
+    # The agenda (issue 13 part 4): planned visits, the month calendar, "Mi semana".
+    path("distritos/<ubigeo:ubigeo>/agenda/", views_schedule.schedule_list, name="schedule"),
+    re_path(
+        r"^distritos/(?P<ubigeo>[0-9]{6})/agenda/exportar\.(?P<fmt>csv|xlsx)$",
+        views_schedule.schedule_export,
+        name="schedule_export",
+    ),
+    re_path(
+        r"^distritos/(?P<ubigeo>[0-9]{6})/agenda/(?P<year>20[0-9]{2}|2100)/(?P<month>0?[1-9]|1[0-2])/$",
+        views_schedule.schedule_month,
+        name="schedule_month",
+    ),
+    path(
+        "distritos/<ubigeo:ubigeo>/agenda/nueva/",
+        views_schedule.schedule_create,
+        name="schedule_create",
+    ),
+    path("agenda/<pk:pk>/", views_schedule.schedule_detail, name="schedule_detail"),
+    path("agenda/<pk:pk>/editar/", views_schedule.schedule_edit, name="schedule_edit"),
+    path("agenda/<pk:pk>/cancelar/", views_schedule.schedule_cancel, name="schedule_cancel"),
+    path("mi-semana/", views_schedule.my_week, name="my_week"),
     path("visitas/<pk:pk>/", views.visit_detail, name="detail"),
     path("visitas/<pk:pk>/editar/", views.visit_edit, name="edit"),
     path("visitas/<pk:pk>/anular/", views.visit_void, name="void"),

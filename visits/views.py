@@ -1,9 +1,9 @@
 """Visit pages: record (one form with readings and agreements), list and export, the printable
-acta, the agreements follow-up, the chlorine chart, the work plan and the JASS timeline."""
+acta, the agreements follow-up, the chlorine chart and the JASS timeline (the work plan and the
+agenda: views_schedule.py)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from types import SimpleNamespace
 
@@ -11,9 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +31,6 @@ from . import services
 from .chlorine import deciding_reading, is_adequate
 from .filters import AgreementFilter, VisitPageFilter
 from .forms import (
-    MONTHS,
     ActaUploadForm,
     AgreementDoneForm,
     AgreementFormSet,
@@ -41,19 +39,16 @@ from .forms import (
     ReadingFormSet,
     VisitForm,
     VoidForm,
-    WorkPlanForm,
 )
 from .models import (
     Agreement,
     AgreementNote,
     ChlorineReading,
-    PlannedVisit,
     ReadingPoint,
     Topic,
     Visit,
     VisitAttachment,
     VisitKind,
-    WorkPlan,
 )
 
 PAGE_SIZE = 50
@@ -164,6 +159,9 @@ def _visit_save(request, *, jass: Jass, visit: Visit | None, form, readings, agr
             readings=readings.rows(),
             agreements=agreements.rows(),
         )
+        from .views_schedule import link_agenda_of_request  # "Registrar visita" of the agenda
+
+        link_agenda_of_request(request, visit)
         messages.success(request, _("Se registró la visita."))
     else:
         services.visit_update(
@@ -633,121 +631,5 @@ def jass_timeline(request: HttpRequest, pk: int) -> HttpResponse:
             "systems": systems,
             "can_edit": request.user.is_staff_of(jass.district_id)
             and jass.status != JassStatus.DISSOLVED,
-        },
-    )
-
-
-# --- work plan ---------------------------------------------------------------------------------
-
-
-def _plan_year_or_404(year: int) -> dict[str, int | None]:
-    """404 outside the years a plan can have; the neighbouring years that can be linked."""
-    years = services.work_plan_years()
-    if year not in years:
-        raise Http404(_("No hay plan de trabajo para el año %(y)d.") % {"y": year})
-    return {
-        "previous_year": year - 1 if year - 1 in years else None,
-        "next_year": year + 1 if year + 1 in years else None,
-    }
-
-
-def _month_names() -> list[str]:
-    from django.utils.dates import MONTHS_3
-
-    return [str(MONTHS_3[m]).capitalize() for m in MONTHS]
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def work_plan(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
-    """The year's plan: planned visits per JASS per month, editable as a grid."""
-    neighbours = _plan_year_or_404(year)
-    district = district_for_read(request.user, ubigeo)
-    can_edit = request.user.is_staff_of(district.ubigeo)
-    jass_list = list(
-        Jass.objects.filter(district_id=district.ubigeo)
-        .exclude(status=JassStatus.DISSOLVED)
-        .order_by("name")
-        .only("pk", "name")
-    )
-    plan = WorkPlan.objects.filter(district_id=district.ubigeo, year=year).first()
-    initial = {}
-    if plan:
-        initial = {f"c-{p.jass_id}-{p.month}": p.visits for p in plan.items.filter(visits__gt=0)}
-    data = request.POST if request.method == "POST" else None
-    form = WorkPlanForm(data, jass_list=jass_list, initial=initial)
-    errors = []
-    if request.method == "POST":
-        require_staff_of(
-            request.user, district.ubigeo, _("Solo el personal del ATM del distrito planifica.")
-        )
-        errors = form.error_messages()
-        if not errors:
-            try:
-                services.work_plan_save(
-                    user=request.user, district_id=district.ubigeo, year=year, cells=form.cells()
-                )
-            except ValidationError as error:
-                errors.extend(error.messages)
-            else:
-                messages.success(request, _("Se guardó el plan de trabajo %(y)d.") % {"y": year})
-                return redirect("visits:work_plan", ubigeo=district.ubigeo, year=year)
-    return render(
-        request,
-        "visits/work_plan.html",
-        {
-            "district": district,
-            "year": year,
-            **neighbours,
-            "rows": form.rows(),
-            "months": _month_names(),
-            "errors": errors,
-            "can_edit": can_edit,
-        },
-    )
-
-
-def plan_progress_data(district_id: str, year: int) -> list[dict]:
-    """Planned and done visits per month of the year: two aggregate queries."""
-    planned = dict(
-        PlannedVisit.objects.filter(plan__district_id=district_id, plan__year=year)
-        .values_list("month")
-        .annotate(n=Sum("visits"))
-        .values_list("month", "n")
-    )
-    done = dict(
-        Visit.objects.valid()
-        .in_district(district_id)
-        .filter(date__year=year)
-        .annotate(month=ExtractMonth("date"))
-        .values_list("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
-    names = _month_names()
-    return [
-        {"month": m, "name": names[m - 1], "planned": planned.get(m, 0), "done": done.get(m, 0)}
-        for m in MONTHS
-    ]
-
-
-@login_required
-@require_GET
-def work_plan_progress(request: HttpRequest, ubigeo: str, year: int) -> HttpResponse:
-    neighbours = _plan_year_or_404(year)
-    district = district_for_read(request.user, ubigeo)
-    months = plan_progress_data(district.ubigeo, year)
-    totals = {"planned": sum(m["planned"] for m in months), "done": sum(m["done"] for m in months)}
-    return render(
-        request,
-        "visits/work_plan_progress.html",
-        {
-            "district": district,
-            "year": year,
-            **neighbours,
-            "months": months,
-            "totals": totals,
-            "chart": months,
-            "days_in_year": 366 if calendar.isleap(year) else 365,
         },
     )

@@ -16,8 +16,8 @@ from common.validators import no_control_characters
 from jass_registry.models import Jass
 from tests.conftest import CASCAS, api_client_for
 from tests.factories import JassFactory, WaterSystemFactory
-from visits import services
-from visits.models import ChlorineReading, Visit, WorkPlan
+from visits import schedule, services
+from visits.models import ChlorineReading, ScheduledVisit, Visit
 
 TWELVE_MB = 12 * 1024 * 1024
 
@@ -290,26 +290,47 @@ def test_out_of_range_path_values_answer_404(client, staff_a):
 @pytest.mark.parametrize("year", [1, 5000, 10**25])
 def test_a_work_plan_post_for_an_absurd_year_creates_nothing(client, staff_a, jass, year):
     client.force_login(staff_a)
-    response = client.post(f"/distritos/{CASCAS}/plan/{year}/", {f"c-{jass.pk}-1": "2"})
+    response = client.post(
+        f"/distritos/{CASCAS}/plan/{year}/", {"jass": jass.pk, "month": "1", "count": "2"}
+    )
     assert response.status_code == 404
-    assert not WorkPlan.objects.exists()
+    assert not ScheduledVisit.objects.exists()
 
 
-@pytest.mark.parametrize("year", [1, 2008, 5000])
-def test_the_work_plan_service_refuses_a_year_outside_2009_to_next_year(staff_a, jass, year):
-    with pytest.raises(ValidationError, match="plan de trabajo es de un año"):
-        services.work_plan_save(
-            user=staff_a, district_id=CASCAS, year=year, cells={(jass.pk, 1): 2}
-        )
-    assert not WorkPlan.objects.exists()
+@pytest.mark.parametrize("year", [1, 1999, 5000])
+def test_the_month_planning_service_refuses_a_year_outside_2000_to_next_year(staff_a, jass, year):
+    with pytest.raises(ValidationError, match="Se programa para un año entre 2000"):
+        schedule.scheduled_visits_plan_month(user=staff_a, jass=jass, year=year, month=1, count=2)
+    assert not ScheduledVisit.objects.exists()
 
 
-def test_a_work_plan_cell_in_other_digits_is_refused_not_a_crash(client, staff_a, jass):
+def test_a_planned_visit_count_in_other_digits_is_refused_not_a_crash(client, staff_a, jass):
     year = timezone.localdate().year
     client.force_login(staff_a)
-    response = client.post(f"/distritos/{CASCAS}/plan/{year}/", {f"c-{jass.pk}-1": "²"})
-    assert response.status_code == 200 and "no es un número de 0 a 31" in response.content.decode()
-    assert not WorkPlan.objects.exists()
+    response = client.post(
+        f"/distritos/{CASCAS}/plan/{year}/", {"jass": jass.pk, "month": "1", "count": "²"}
+    )
+    assert response.status_code == 200 and response.context["form"].errors["count"]
+    assert not ScheduledVisit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("date", f"{timezone.localdate().year + 2}-01-01"),
+        ("date", "1999-12-31"),
+        ("date", "99999-01-01"),
+        ("purpose", "x" * 301),
+        ("purpose", "Visita\x00"),
+        ("staff", "99999999999999999999999"),
+    ],
+)
+def test_a_planned_visit_out_of_bounds_is_refused_at_the_page(client, staff_a, jass, field, value):
+    client.force_login(staff_a)
+    data = {"jass": jass.pk, "date": timezone.localdate().isoformat(), "purpose": "Cloración"}
+    response = client.post(reverse("visits:schedule_create", args=[CASCAS]), {**data, field: value})
+    assert response.status_code == 200 and field in response.context["form"].errors
+    assert not ScheduledVisit.objects.exists()
 
 
 def test_a_search_longer_than_100_characters_is_refused_by_the_api(staff_a):

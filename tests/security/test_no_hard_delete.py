@@ -17,8 +17,8 @@ from jass_registry.models import ChangeRecord, Jass
 from jass_registry.risk import Signal, signal_codes, with_risk
 from tests.conftest import CASCAS, api_client_for
 from tests.factories import JassFactory, UserFactory, WaterSystemFactory
-from visits import services
-from visits.models import Agreement, ChlorineReading, PlannedVisit, Visit
+from visits import schedule, services
+from visits.models import Agreement, ChlorineReading, ScheduledVisit, Visit
 
 TODAY = timezone.localdate()
 
@@ -181,11 +181,17 @@ def test_editing_a_visit_keeps_unchanged_lines_and_records_the_removed_ones(staf
     assert "0.80" in record.changes["readings"][0] and "0.60" in record.changes["readings"][1]
 
 
-def test_clearing_a_work_plan_cell_keeps_its_row(staff_a):
+def test_cancelling_a_planned_visit_keeps_its_row(client, staff_a):
     jass = JassFactory(district_id=CASCAS)
-    services.work_plan_save(user=staff_a, district_id=CASCAS, year=2026, cells={(jass.pk, 3): 2})
-    services.work_plan_save(user=staff_a, district_id=CASCAS, year=2026, cells={})
-    assert list(PlannedVisit.objects.values_list("month", "visits")) == [(3, 0)]
+    scheduled = schedule.scheduled_visit_create(user=staff_a, jass=jass, date=TODAY)
+    client.force_login(staff_a)
+    url = reverse("visits:schedule_cancel", args=[scheduled.pk])
+    assert client.post(url, {"reason": "Huaico", "confirm": "on"}).status_code == 302
+    assert list(ScheduledVisit.objects.values_list("pk", "cancel_reason")) == [
+        (scheduled.pk, "Huaico")
+    ]
+    assert client.delete(url).status_code == 405
+    assert ScheduledVisit.objects.count() == 1
 
 
 def test_no_domain_model_can_be_deleted_in_the_admin(db):

@@ -189,6 +189,7 @@ class Command(BaseCommand):
         self._centres(today)
         self._users()
         self._visits(today)
+        self._schedule(today)
         demo_assessments(today, list(JASS))  # service assessments and A–D grades
         self.stdout.write(self.style.SUCCESS("Datos de demostración de Gran Chimú cargados."))
 
@@ -348,7 +349,6 @@ class Command(BaseCommand):
         import random
 
         from visits.models import Visit
-        from visits.services import work_plan_save
 
         rng = random.Random(2026)
         staff = {
@@ -367,9 +367,70 @@ class Command(BaseCommand):
                     left_behind=index == len(jass_list) - 1,
                     chlorinated=index % 3 != 1,
                 )
-            year = today.year
-            cells = {(j.pk, m): 1 for j in jass_list for m in range(1, 13) if m % 2 == 0}
-            work_plan_save(user=user, district_id=ubigeo, year=year, cells=cells)
+
+    def _schedule(self, today):
+        """The agenda (issue 13 part 4) of each demo district, left as it is once it has one:
+        this year's visits planned and done (each linked to its visit), one unassigned visit
+        per JASS next month, and for atm.cascas a few visits this week (from today on) and next
+        week, and one overdue from last week."""
+        from visits.models import ScheduledVisit, Visit
+        from visits.schedule import (
+            last_plannable_day,
+            scheduled_visit_create,
+            scheduled_visit_link,
+            scheduled_visits_plan_month,
+        )
+
+        monday = today - dt.timedelta(days=today.weekday())
+        next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        for user in User.objects.filter(username__in=["atm.cascas", "atm.lucma"]):
+            if ScheduledVisit.objects.in_district(user.district_id).exists():
+                continue
+            jass_list = list(
+                Jass.objects.filter(
+                    district_id=user.district_id, status=JassStatus.ACTIVE
+                ).order_by("name")
+            )
+            done = Visit.objects.valid().filter(
+                jass__in=jass_list, staff=user, date__year=today.year
+            )
+            for visit in done.select_related("jass"):
+                scheduled = scheduled_visit_create(
+                    user=user, jass=visit.jass, date=visit.date, staff=user, kind=visit.kind
+                )
+                scheduled_visit_link(user=user, scheduled=scheduled, visit=visit)
+            if next_month <= last_plannable_day(today):
+                for jass in jass_list:
+                    scheduled_visits_plan_month(
+                        user=user, jass=jass, year=next_month.year, month=next_month.month, count=1
+                    )
+            if user.username != "atm.cascas" or len(jass_list) < 4:
+                continue
+            this_week = [d for d in (monday + dt.timedelta(days=i) for i in range(7)) if d >= today]
+            next_week = [monday + dt.timedelta(days=i) for i in (7, 9, 10)]
+            purposes = [
+                ("training", "Capacitación en cloración al operador"),
+                ("follow_up", "Seguimiento de acuerdos de la última visita"),
+                ("supervision", "Supervisión del reservorio y la línea de conducción"),
+            ]
+            for i, day in enumerate([*this_week[:3], *next_week]):
+                kind, purpose = purposes[i % len(purposes)]
+                scheduled_visit_create(
+                    user=user,
+                    jass=jass_list[i % len(jass_list)],
+                    date=day,
+                    staff=user,
+                    kind=kind,
+                    purpose=purpose,
+                )
+            scheduled_visit_create(
+                user=user,
+                jass=jass_list[1],
+                date=monday - dt.timedelta(days=4),
+                staff=user,
+                kind="technical_assistance",
+                purpose="Revisión de cuentas del tesorero",
+            )
 
     def _jass_visits(self, rng, user, jass, today, *, left_behind, chlorinated):
         """One JASS's visits every 45 to 80 days of the last year, the first one a training.
