@@ -56,6 +56,8 @@ OFFLINE_PAGES: list[str] = [
     "field_outbox",
     "field_offline",
     "field_data",
+    "district_map",  # the district map and its points (ato/district_map.py)
+    "district_map_data",
     "visit-form-spec",
 ]
 
@@ -74,6 +76,11 @@ SHELL_STATIC: list[str] = [
     "img/icon-192.png",
     "img/icon-512.png",
     "img/icon.svg",
+    # The district map's own files (its data is mapa.json, in OFFLINE_PAGES).
+    "vendor/leaflet/leaflet.css",
+    "vendor/leaflet/leaflet.js",
+    "css/district_map.css",
+    "js/district_map.js",
 ]
 SW_SOURCE = "js/field/sw.js"
 
