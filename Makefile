@@ -53,6 +53,7 @@ bench: $(VENV)/.dev-deps
 	done
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/registry.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/visits.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/field_sync.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/import_limits.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/national.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/open_data.py

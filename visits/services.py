@@ -271,7 +271,9 @@ def _build_readings(jass: Jass, visit: Visit, rows: list[dict[str, Any]]) -> lis
             mg_per_l=row.get("mg_per_l"),
         )
         try:
-            reading.full_clean(exclude=["visit"])
+            # The system was just checked to be the JASS's, and the 0-5 constraint repeats the
+            # field's validators (which run): two database round trips a reading saved.
+            reading.full_clean(exclude=["visit", "water_system"], validate_constraints=False)
         except ValidationError as error:
             errors.append(message("reading_row", n=index, e=" ".join(error.messages)))
         if reading.taken_on and visit.date and reading.taken_on > visit.date:
