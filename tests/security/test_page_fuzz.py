@@ -196,6 +196,7 @@ def _valid_values(template: str, objects: dict) -> dict[str, str]:
     return {
         "pk": str(pk),
         "system": str(objects["system"]),  # a visit's water system (service assessment)
+        "attachment_pk": str(objects["acta"]),  # a visit's acta file
         "ubigeo": CASCAS,
         "year": str(timezone.localdate().year),
         "fmt": "csv",
@@ -262,7 +263,18 @@ def objects(staff_a, staff_b):
         "evidence": evidence.pk,
         "centre": centre.code,
         "centre_service": centre_service.pk,
+        "acta": acta_of(staff_a, visit),
     }
+
+
+def acta_of(staff_a, visit) -> int:
+    """A photo of the visit's signed acta (`visitas/<pk>/actas/<attachment_pk>/`)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from visits.services import attachment_add
+
+    photo = SimpleUploadedFile("acta.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    return attachment_add(user=staff_a, visit=visit, file=photo).attachment.pk
 
 
 @pytest.fixture(autouse=True)
