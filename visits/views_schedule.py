@@ -188,7 +188,7 @@ def schedule_month(request: HttpRequest, ubigeo: str, year: str, month: str) -> 
         params,
         queryset=schedule.schedule_rows(district.ubigeo, today)
         .filter(date__year=year, date__month=month)
-        .order_by("date", "staff__first_name", "jass__name", "id"),
+        .order_by("date", "jass__name", "id"),
         district_id=district.ubigeo,
         today=today,
     )
