@@ -91,7 +91,7 @@ def _decorate(rows, *, can_edit: bool) -> list[ScheduledVisit]:
 def filtered_schedule(district: District, params, today: dt.date):
     """The district's planned visits, filtered as the page says (nothing for an invalid
     filter). The page and the CSV/XLSX export read this same queryset."""
-    rows = schedule.schedule_rows(district.ubigeo, today).order_by("date", "id")
+    rows = schedule.schedule_rows(district.ubigeo, today).order_by("-date", "-id")
     filterset = ScheduledVisitFilter(
         params, queryset=rows, district_id=district.ubigeo, today=today
     )

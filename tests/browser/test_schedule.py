@@ -93,3 +93,20 @@ def test_the_month_calendar_is_a_day_list_on_a_phone_and_weeks_on_a_desktop(
     assert page.locator("ol.calendar > li.weekday").count() == 7
     assert page.locator("ol.calendar > li.day").count() % 7 == 0
     screenshots(page, "calendar-desktop")
+
+
+def test_the_agenda_list_and_the_plan_grid_fit_a_phone(phone, live_server, screenshots):
+    year = timezone.localdate().year
+    log_in(phone, live_server, "atm.cascas")
+    phone.goto(url(live_server, f"/distritos/{CASCAS}/agenda/"))
+    no_sideways_scroll(phone)
+    first = phone.locator("table.schedule tbody tr").first
+    # A row is a compact block: date and state on one line, then the JASS, who and why.
+    assert first.bounding_box()["height"] < 260
+    for button in phone.locator("table.schedule a[role=button]").all()[:5]:
+        assert button.bounding_box()["height"] >= MIN_TOUCH_PX
+    screenshots(phone, "agenda-list")
+    phone.goto(url(live_server, f"/distritos/{CASCAS}/plan/{year}/"))
+    no_sideways_scroll(phone)
+    assert phone.locator("table.plan thead").bounding_box()["height"] <= 1
+    screenshots(phone, "plan-grid")

@@ -139,7 +139,7 @@ def test_the_list_filters_by_state_month_staff_and_search(client, staff_a, colle
     def listed(**params):
         return [s.pk for s in client.get(url, params).context["page"]]
 
-    assert listed() == [overdue.pk, ahead.pk, cancelled.pk]
+    assert listed() == [cancelled.pk, ahead.pk, overdue.pk]  # the latest first
     assert listed(state="overdue") == [overdue.pk]
     assert listed(state="planned") == [ahead.pk]
     assert listed(state="cancelled") == [cancelled.pk]
@@ -291,3 +291,18 @@ def test_a_refused_agenda_link_still_records_the_visit_and_says_why(client, staf
     assert Visit.objects.count() == 3
     other.refresh_from_db()
     assert other.visit is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?jass=abc&fecha=xx",
+        "?jass=99999999999999999999999&fecha=2026-02-30",
+        f"?fecha={'9' * 500}",
+        "?jass=%00",
+    ],
+)
+def test_odd_prefill_values_show_the_form_instead_of_failing(client, staff_a, jass, query):
+    client.force_login(staff_a)
+    response = client.get(reverse("visits:schedule_create", args=[CASCAS]) + query)
+    assert response.status_code == 200
