@@ -40,12 +40,8 @@ from django.views.decorators.http import require_GET
 
 from jass_registry.models import Jass, JassStatus, WaterSystem
 from territory.models import District
+from visits.api import form_spec
 from visits.models import Agreement, ChlorineReading, ReadingPoint, Topic, Visit, VisitKind
-from visits.services import (
-    AGREEMENT_MAX_YEARS_AHEAD,
-    MAX_AGREEMENTS_PER_VISIT,
-    MAX_READINGS_PER_VISIT,
-)
 
 # The URL names the signed-in ATM user's device keeps for offline use (register.js caches them,
 # the service worker answers them from that cache when the network fails). Another part of
@@ -58,7 +54,6 @@ OFFLINE_PAGES: list[str] = [
     "field_data",
     "district_map",  # the district map and its points (ato/district_map.py)
     "district_map_data",
-    "visit-form-spec",
 ]
 
 # The app shell: static files the service worker precaches for everyone (no user data in them).
@@ -196,8 +191,7 @@ def _require_field_staff(user) -> None:
 
 def _field_text() -> dict[str, str]:
     """Every sentence the field scripts show, translated here (the scripts hold no Spanish).
-    The form's rule messages come from the form-spec endpoint when it answers; these are the
-    same sentences as the server's (visits/services.py, the models' validators) for the rest."""
+    The sentences of the visit's rules are not here: they come with the form spec."""
     return {
         "saved_offline": _("Guardada en este teléfono: se enviará cuando vuelva la señal."),
         "sent": _("Visita enviada."),
@@ -207,30 +201,12 @@ def _field_text() -> dict[str, str]:
         "no_data": _(
             "Este teléfono aún no tiene los datos del distrito: abra esta página una vez con señal."
         ),
-        "required": _("Este campo es obligatorio."),
-        "jass_required": _("Elija la JASS."),
-        "date_future": _("La fecha no puede ser futura."),
-        "date_too_old": _("La fecha no puede ser anterior al año 2000."),
-        "max_readings": _("Una visita tiene a lo más %(n)d mediciones de cloro.")
-        % {"n": MAX_READINGS_PER_VISIT},
-        "max_agreements": _("Una visita tiene a lo más %(n)d acuerdos.")
-        % {"n": MAX_AGREEMENTS_PER_VISIT},
+        # The rules' own sentences come from visits.api.form_spec (the services' MESSAGES);
+        # these few are the form's, for checks the spec names no sentence for.
+        "too_long": _("tiene como máximo %(n)s caracteres."),
         "reading_title": _("Medición %(n)d"),
         "agreement_title": _("Acuerdo %(n)d"),
-        "reading_prefix": _("Medición %(n)d:"),
-        "agreement_prefix": _("Acuerdo %(n)d:"),
-        "system_not_of_jass": _("el sistema de agua no pertenece a esta JASS."),
-        "mg_range": _("el cloro residual libre va de 0 a 5 mg/L, con dos decimales."),
-        "reading_after_visit": _("la fecha no puede ser posterior a la visita."),
-        "due_too_late": _("la fecha límite es a lo más %(y)d años después de la visita.")
-        % {"y": AGREEMENT_MAX_YEARS_AHEAD},
-        "done_future": _("la fecha de cumplimiento no puede ser futura."),
-        "done_before_visit": _("la fecha de cumplimiento no puede ser anterior a la visita."),
-        "too_long": _("tiene como máximo %(n)s caracteres."),
-        "cash_without_review": _("El saldo en caja se registra solo si se revisaron las cuentas."),
         "cash_negative": _("El saldo en caja no puede ser negativo."),
-        "acta_type": _("El acta se adjunta como foto (JPEG o PNG) o PDF."),
-        "acta_size": _("El archivo del acta es demasiado grande."),
         "fix_errors": _("Revise los datos marcados."),
         "state_pending": _("Por enviar"),
         "state_conflict": _("En conflicto"),
@@ -263,7 +239,6 @@ def _field_text() -> dict[str, str]:
         "offline_badge": _("Sin conexión"),
         "remove_row": _("Quitar"),
         "loaded_for_edit": _("Registro abierto para corregir: al guardar reemplaza al anterior."),
-        "jass_dissolved": _("La organización está disuelta."),
     }
 
 
@@ -284,11 +259,9 @@ def field_visit(request: HttpRequest) -> HttpResponse:
         "topics": _choices(Topic.choices),
         "points": _choices(ReadingPoint.choices),
         "field_text": _field_text(),
-        "limits": {
-            "max_readings": MAX_READINGS_PER_VISIT,
-            "max_agreements": MAX_AGREEMENTS_PER_VISIT,
-            "agreement_max_years_ahead": AGREEMENT_MAX_YEARS_AHEAD,
-        },
+        # The limits, choices and sentences of the server's rules, in the page itself: the
+        # copy kept on the phone checks as the server does, with no second request.
+        "spec": form_spec(),
         "urls": _field_urls(),
     }
     return render(request, "field/visit_form.html", context)
@@ -327,10 +300,6 @@ def _field_urls() -> dict[str, str]:
         # The visit page's address with 0 for the id (the script puts the stored visit's id).
         "visit_page": reverse("visits:detail", kwargs={"pk": 1}).rsplit("1/", 1)[0] + "0/",
     }
-    try:
-        urls["form_spec"] = reverse("visit-form-spec")
-    except NoReverseMatch:
-        urls["form_spec"] = "/api/v1/visits/form-spec/"
     return urls
 
 

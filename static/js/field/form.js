@@ -18,10 +18,13 @@
     return node ? JSON.parse(node.textContent) : {};
   }
   var TEXT = json("field-text");
-  var LIMITS = json("field-limits");
+  var SPEC = json("field-spec"); // visits.api.form_spec: the server's limits and sentences
   var URLS = json("field-urls");
-  var MESSAGES = {}; // the form-spec's sentences, when it answered
-  var MG = { min: 0, max: 5, step: 0.01 };
+  var LIMITS = SPEC;
+  var MESSAGES = SPEC.messages || {};
+  var LENGTHS = SPEC.lengths || {};
+  var MG = SPEC.mg_per_l || { min: 0, max: 5, step: "0.01" };
+  var UPLOAD = SPEC.upload || { max_bytes: 10 * 1024 * 1024, types: [] };
   var username = (document.querySelector('meta[name="ato-user"]') || {}).content || "";
 
   var data = { jass: [], water_systems: [] }; // the district's reference data
@@ -86,23 +89,6 @@
         return response.json();
       }
     );
-  }
-
-  function applySpec(spec) {
-    if (!spec || typeof spec !== "object") {
-      return;
-    }
-    ["max_readings", "max_agreements", "agreement_max_years_ahead"].forEach(function (key) {
-      if (typeof spec[key] === "number") {
-        LIMITS[key] = spec[key];
-      }
-    });
-    if (spec.mg_per_l && typeof spec.mg_per_l === "object") {
-      MG = Object.assign({}, MG, spec.mg_per_l);
-    }
-    if (spec.messages && typeof spec.messages === "object") {
-      MESSAGES = spec.messages;
-    }
   }
 
   function fillJass() {
@@ -175,7 +161,7 @@
     var box = kind === "reading" ? readingsBox : agreementsBox;
     var max = kind === "reading" ? LIMITS.max_readings : LIMITS.max_agreements;
     if (rows(box).length >= max) {
-      form.querySelector('[data-error-for="' + kind + 's"]').textContent = say("max_" + kind + "s", {
+      form.querySelector('[data-error-for="' + kind + 's"]').textContent = say("too_many_" + kind + "s", {
         n: max,
       });
       return null;
@@ -233,8 +219,7 @@
 
   // --- the acta --------------------------------------------------------------------------------
 
-  var ACTA_TYPES = ["image/jpeg", "image/png", "application/pdf"];
-  var ACTA_MAX_BYTES = 10 * 1024 * 1024; // common/uploads.py MAX_UPLOAD_BYTES
+  var ACTA_TYPES = UPLOAD.types.length ? UPLOAD.types : ["image/jpeg", "image/png", "application/pdf"];
 
   function setActa(value) {
     acta = value;
@@ -255,12 +240,12 @@
     var error = form.querySelector('[data-error-for="acta"]');
     error.textContent = "";
     if (ACTA_TYPES.indexOf(file.type) === -1) {
-      error.textContent = say("acta_type");
+      error.textContent = say("file_type");
       input.value = "";
       return;
     }
-    if (file.size > ACTA_MAX_BYTES) {
-      error.textContent = say("acta_size");
+    if (file.size > UPLOAD.max_bytes) {
+      error.textContent = say("file_too_large", { mb: Math.floor(UPLOAD.max_bytes / 1048576) });
       input.value = "";
       return;
     }
@@ -280,7 +265,8 @@
     return re.test(text) && Number(text) >= 0 && Number(text) <= max;
   }
 
-  // The payload POST /api/v1/visits/ takes, and the errors found (field -> [sentences]).
+  // The payload POST /api/v1/visits/ takes, and the errors found (field -> [sentences]), with
+  // the server's sentences (form spec): "Medición 2: …", "Acuerdo 1: …".
   function collect() {
     var errors = {};
     function add(field, message) {
@@ -291,31 +277,31 @@
     var kind = form.elements.kind.value;
     var now = today();
     if (!jass) {
-      add("jass", say("jass_required"));
+      add("jass", say("required"));
     }
     if (!date) {
       add("date", say("required"));
     } else if (date > now) {
-      add("date", say("date_future"));
+      add("date", say("date_after_today"));
     } else if (date < "2000-01-01") {
-      add("date", say("date_too_old"));
+      add("date", say("date_too_early"));
     }
     if (!kind) {
       add("kind", say("required"));
     }
     var attendees = form.elements.attendees.value.trim();
     var findings = form.elements.findings.value.trim();
-    if (attendees.length > 300) {
-      add("attendees", say("too_long", { n: 300 }));
+    if (attendees.length > (LENGTHS.attendees || 300)) {
+      add("attendees", say("too_long", { n: LENGTHS.attendees || 300 }));
     }
-    if (findings.length > 5000) {
-      add("findings", say("too_long", { n: 5000 }));
+    if (findings.length > (LENGTHS.findings || 5000)) {
+      add("findings", say("too_long", { n: LENGTHS.findings || 5000 }));
     }
     var reviewed = form.elements.finances_reviewed.checked;
-    var cash = form.elements.cash_balance.value.trim();
+    var cash = form.elements.cash_balance.value.trim().replace(",", ".");
     if (cash) {
       if (!reviewed) {
-        add("cash_balance", say("cash_without_review"));
+        add("cash_balance", say("cash_balance_without_review"));
       } else if (!decimalOk(cash, 99999999.99, 2)) {
         add("cash_balance", say("cash_negative"));
       }
@@ -330,25 +316,30 @@
     var readings = [];
     var readingRows = rows(readingsBox);
     if (readingRows.length > LIMITS.max_readings) {
-      add("readings", say("max_readings", { n: LIMITS.max_readings }));
+      add("readings", say("too_many_readings", { n: LIMITS.max_readings }));
     }
     readingRows.forEach(function (row, i) {
+      var n = i + 1;
       var problems = [];
       var system = value(row, "water_system");
       var point = value(row, "point");
       var mg = value(row, "mg_per_l").replace(",", ".");
       if (!system || systems.indexOf(system) === -1) {
-        problems.push(say("system_not_of_jass"));
+        problems.push(say("reading_system_not_of_jass", { n: n }));
       }
       if (!point) {
-        problems.push(say("required"));
+        problems.push(say("reading_row", { n: n, e: say("required") }));
       }
-      if (!decimalOk(mg, MG.max, 2)) {
-        problems.push(say("mg_range"));
+      if (!mg) {
+        problems.push(say("reading_row", { n: n, e: say("required") }));
+      } else if (!/^\d+(\.\d{1,2})?$/.test(mg) || Number(mg) < Number(MG.min)) {
+        problems.push(say("reading_row", { n: n, e: say("mg_per_l_min") }));
+      } else if (Number(mg) > Number(MG.max)) {
+        problems.push(say("reading_row", { n: n, e: say("mg_per_l_max") }));
       }
-      showRowError(row, i, "reading_prefix", problems);
+      rowErrors(row, problems);
       problems.forEach(function (p) {
-        add("readings", say("reading_prefix", { n: i + 1 }) + " " + p);
+        add("readings", p);
       });
       readings.push({ water_system: Number(system), point: point, mg_per_l: mg });
     });
@@ -356,34 +347,38 @@
     var agreements = [];
     var agreementRows = rows(agreementsBox);
     if (agreementRows.length > LIMITS.max_agreements) {
-      add("agreements", say("max_agreements", { n: LIMITS.max_agreements }));
+      add("agreements", say("too_many_agreements", { n: LIMITS.max_agreements }));
     }
     var latestDue = date ? addYears(date, LIMITS.agreement_max_years_ahead) : null;
     agreementRows.forEach(function (row, i) {
+      var n = i + 1;
       var problems = [];
       var task = value(row, "task");
       var responsible = value(row, "responsible");
       var due = value(row, "due_on");
       var done = value(row, "done_on");
       if (!task || !responsible || !due) {
-        problems.push(say("required"));
+        problems.push(say("agreement_row", { n: n, e: say("required") }));
       }
-      if (task.length > 300 || responsible.length > 150) {
-        problems.push(say("too_long", { n: task.length > 300 ? 300 : 150 }));
+      var taskMax = LENGTHS.task || 300;
+      var responsibleMax = LENGTHS.responsible || 150;
+      if (task.length > taskMax || responsible.length > responsibleMax) {
+        var limit = task.length > taskMax ? taskMax : responsibleMax;
+        problems.push(say("agreement_row", { n: n, e: say("too_long", { n: limit }) }));
       }
-      if (due && (due < "2000-01-01" || due > "2100-12-31")) {
-        problems.push(say("date_too_old"));
+      if (due && due < "2000-01-01") {
+        problems.push(say("agreement_row", { n: n, e: say("date_too_early") }));
       } else if (due && latestDue && due > latestDue) {
-        problems.push(say("due_too_late", { y: LIMITS.agreement_max_years_ahead }));
+        problems.push(say("agreement_due_too_late", { n: n, y: LIMITS.agreement_max_years_ahead }));
       }
       if (done && done > now) {
-        problems.push(say("done_future"));
+        problems.push(say("agreement_row", { n: n, e: say("done_after_today") }));
       } else if (done && date && done < date) {
-        problems.push(say("done_before_visit"));
+        problems.push(say("agreement_row", { n: n, e: say("done_before_visit", { date: dayFirst(date) }) }));
       }
-      showRowError(row, i, "agreement_prefix", problems);
+      rowErrors(row, problems);
       problems.forEach(function (p) {
-        add("agreements", say("agreement_prefix", { n: i + 1 }) + " " + p);
+        add("agreements", p);
       });
       var line = { task: task, responsible: responsible, due_on: due };
       if (done) {
@@ -400,16 +395,19 @@
       findings: findings,
       attendees: attendees,
       finances_reviewed: reviewed,
-      cash_balance: cash ? cash.replace(",", ".") : null,
+      cash_balance: cash || null,
       readings: readings,
       agreements: agreements,
     };
     return { payload: payload, errors: errors };
   }
 
-  function showRowError(row, i, prefix, problems) {
-    var box = row.querySelector("[data-row-error]");
-    box.textContent = problems.join(" ");
+  function dayFirst(iso) {
+    return iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4);
+  }
+
+  function rowErrors(row, problems) {
+    row.querySelector("[data-row-error]").textContent = problems.join(" ");
   }
 
   function showErrors(errors) {
@@ -561,10 +559,9 @@
     form.elements.date.value = today();
     form.elements.date.max = today();
     renumber();
-    var spec = getJson(URLS.form_spec).then(applySpec, function () {
-      /* the page's own sentences and limits stay */
-    });
-    var reference = getJson(URLS.data).then(
+    var reference = Outbox.serial(function () {
+      return getJson(URLS.data);
+    }).then(
       function (body) {
         data = body;
         var name = document.querySelector("[data-district-name]");
@@ -577,7 +574,7 @@
         show(say("no_data"), "error");
       }
     );
-    Promise.all([spec, reference]).then(function () {
+    reference.then(function () {
       renumber();
       var editUuid = params.get("editar");
       var preselect = params.get("jass");

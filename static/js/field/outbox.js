@@ -357,9 +357,23 @@
 
   var sending = false; // this tab; other tabs are kept out by the Web Lock
 
+  // This page's background requests (the offline copy, the district's data, the sends) run one
+  // after another: kinder to a slow link, and each request rewrites the session row (the idle
+  // timeout), which an embedded SQLite database serialises anyway.
+  var queue = Promise.resolve();
+  function serial(task) {
+    var run = queue.then(task, task);
+    queue = run.catch(function () {});
+    return run;
+  }
+
   // Send every pending record of the signed-in user, one by one, oldest first. Records of
   // another user are never sent. Resolves to a summary {status, sent, conflict, rejected, retry}.
   function sendAll() {
+    return serial(sendAllNow);
+  }
+
+  function sendAllNow() {
     var summary = { status: "done", sent: 0, conflict: 0, rejected: 0, retry: 0, lastId: null };
     if (!navigator.onLine) {
       summary.status = "offline";
@@ -391,14 +405,17 @@
             }
             var username = who.data.username;
             var token = who.data.csrf_token;
-            // Loop until nothing new is pending: a record saved in another tab while this one
-            // was sending is sent in the same round.
+            // One by one, oldest first; then again until nothing new is pending (a record
+            // saved in another tab while this one was sending goes in the same round).
+            var batch = [];
             function next() {
-              return pendingOf(username).then(function (rows) {
-                if (!rows.length) {
+              var ready = batch.length ? Promise.resolve(batch) : pendingOf(username);
+              return ready.then(function (rows) {
+                batch = rows;
+                if (!batch.length) {
                   return summary;
                 }
-                var entry = rows[0];
+                var entry = batch.shift();
                 tried[entry.uuid] = true;
                 return sendOne(entry, token).then(function (outcome) {
                   if (outcome === "auth") {
@@ -509,6 +526,7 @@
     markSent: markSent,
     sentLog: sentLog,
     sendAll: sendAll,
+    serial: serial,
     newUuid: newUuid,
     persist: persist,
     messagesOf: messagesOf,

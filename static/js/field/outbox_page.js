@@ -226,7 +226,9 @@
   window.addEventListener("ato:outbox-changed", render);
   window.addEventListener("ato:outbox-sent", render);
 
-  fetch(URLS.data, { credentials: "same-origin", headers: { Accept: "application/json" } })
+  Outbox.serial(function () {
+    return fetch(URLS.data, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  })
     .then(function (r) {
       return r.ok ? r.json() : {};
     })

@@ -90,9 +90,10 @@
         if (who.username !== username) {
           throw new Error("another user");
         }
+        // One URL after another (see ATOOutbox.serial).
         return caches.open(name).then(function (cache) {
-          return Promise.all(
-            (who.offline_urls || []).map(function (url) {
+          return (who.offline_urls || []).reduce(function (chain, url) {
+            return chain.then(function () {
               return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(
                 function (response) {
                   if (response.ok && !response.redirected) {
@@ -104,8 +105,8 @@
                   return null;
                 }
               );
-            })
-          );
+            });
+          }, Promise.resolve());
         });
       })
       .then(function () {
@@ -209,7 +210,9 @@
     }
     updateBadge();
     registerWorker()
-      .then(keepOfflineCopy)
+      .then(function () {
+        return window.ATOOutbox ? window.ATOOutbox.serial(keepOfflineCopy) : keepOfflineCopy();
+      })
       .then(ready, function () {
         ready("none");
       });

@@ -23,7 +23,12 @@ self.addEventListener("install", function (event) {
     caches
       .open(SHELL)
       .then(function (cache) {
-        return cache.addAll(CONFIG.shell.concat([CONFIG.offline, CONFIG.manifest]));
+        // The offline page is asked for without cookies: it is kept for everyone, so it is
+        // the page as the anonymous see it, naming nobody.
+        var anonymous = [CONFIG.offline, CONFIG.manifest].map(function (url) {
+          return new Request(url, { credentials: "omit" });
+        });
+        return cache.addAll(CONFIG.shell.concat(anonymous));
       })
       .then(function () {
         return self.skipWaiting();
