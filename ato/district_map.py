@@ -117,7 +117,6 @@ def _jass_points(district, today: dt.date) -> tuple[list[dict], bool]:
         .order_by("name", "pk")[: MAX_JASS_POINTS + 1]
     )
     url = _url_maker("jass_registry:detail")
-    statuses = dict(JassStatus.choices)
     points = []
     for jass in rows[:MAX_JASS_POINTS]:
         codes = signal_codes(jass)
@@ -129,8 +128,8 @@ def _jass_points(district, today: dt.date) -> tuple[list[dict], bool]:
                 "lat": float(jass.latitude),
                 "lon": float(jass.longitude),
                 "level": _level(len(codes)) if active else "inactive",
-                "status": str(statuses.get(jass.status, jass.status)),
-                "signals": [str(Signal(code).label) for code in codes],
+                "status": jass.status,
+                "signals": codes,  # their words are in the JSON's `labels`, once
                 "url": url(jass.pk),
             }
         )
@@ -233,10 +232,17 @@ def district_map_data(request: HttpRequest, ubigeo: str) -> JsonResponse:
             "district": {"ubigeo": district.ubigeo, "name": district.name},
             "today": today.isoformat(),
             "outline": outline_of(district),
+            # The words of the JASS's signal and status codes, once for every point.
+            "labels": {
+                "signals": {code: str(label) for code, label in Signal.choices},
+                "statuses": {code: str(label) for code, label in JassStatus.choices},
+            },
             "jass": jass,
             "systems": systems,
             "truncated": {"jass": jass_cut, "systems": systems_cut},
-        }
+        },
+        # Spanish words as UTF-8, not \u escapes: a district's points are some 200 KB.
+        json_dumps_params={"ensure_ascii": False},
     )
 
 

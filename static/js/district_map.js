@@ -30,10 +30,12 @@
   }
 
   // The popup of a point, built as DOM nodes with textContent: a name is never read as HTML.
-  function popupOf(cfg, point, kind) {
+  // A JASS's signals and status come as codes, their words once in data.labels; a system's
+  // signals come as sentences (they carry its reading).
+  function popupOf(cfg, labels, point, kind) {
     var box = L.DomUtil.create("div", "map-popup");
     L.DomUtil.create("strong", "", box).textContent = point.name;
-    var what = kind === "jass" ? text(cfg, "jass") + " · " + point.status
+    var what = kind === "jass" ? text(cfg, "jass") + " · " + (labels.statuses[point.status] || "")
       : text(cfg, "system") + " · " + point.jass;
     L.DomUtil.create("div", "map-popup-kind", box).textContent = what;
     if (point.level === "inactive") {
@@ -41,7 +43,8 @@
     } else if (point.signals.length) {
       var list = L.DomUtil.create("ul", "map-popup-signals", box);
       point.signals.forEach(function (signal) {
-        L.DomUtil.create("li", "", list).textContent = signal;
+        L.DomUtil.create("li", "", list).textContent =
+          kind === "jass" ? labels.signals[signal] || signal : signal;
       });
     } else {
       L.DomUtil.create("div", "", box).textContent = text(cfg, "no-signals");
@@ -54,7 +57,7 @@
 
   // A marker: a 44-px touch target holding a smaller shape (circle: JASS, square: system) in
   // its level's colour, with the number of signals written in it.
-  function markerOf(cfg, point, kind) {
+  function markerOf(cfg, labels, point, kind) {
     var shape = document.createElement("span");
     shape.className = "map-shape";
     shape.textContent = point.level === "inactive" ? "–" : String(point.signals.length);
@@ -63,7 +66,7 @@
     // A JASS stays above the systems near it (Leaflet stacks by latitude otherwise).
     var marker = L.marker([point.lat, point.lon], {icon: icon, title: point.name,
       keyboard: true, riseOnHover: true, zIndexOffset: kind === "jass" ? 1000 : 0});
-    marker.bindPopup(function () { return popupOf(cfg, point, kind); },
+    marker.bindPopup(function () { return popupOf(cfg, labels, point, kind); },
       {maxWidth: 260, autoPanPadding: [12, 12]});
     return marker;
   }
@@ -90,11 +93,11 @@
     }
     var markers = [];
     data.jass.forEach(function (p) {
-      markers.push([markerOf(cfg, p, "jass"), p, "jass"]);
+      markers.push([markerOf(cfg, data.labels, p, "jass"), p, "jass"]);
       bounds.extend([p.lat, p.lon]);
     });
     data.systems.forEach(function (p) {
-      markers.push([markerOf(cfg, p, "system"), p, "system"]);
+      markers.push([markerOf(cfg, data.labels, p, "system"), p, "system"]);
       bounds.extend([p.lat, p.lon]);
     });
     // The map needs a view before its layers are drawn (Leaflet places markers on add).

@@ -78,7 +78,11 @@ def test_the_json_has_the_districts_outline_and_its_points(client, staff_a):
     assert by_name["JASS Sana"]["signals"] == []
     assert by_name["JASS Sana"]["level"] == "ok"
     assert by_name["JASS Olvidada"]["level"] == "many"
-    assert "Sin consejo directivo registrado" in by_name["JASS Olvidada"]["signals"]
+    # A JASS's signals by code, their words once in `labels` (the district page's words).
+    assert "board_missing" in by_name["JASS Olvidada"]["signals"]
+    assert data["labels"]["signals"]["board_missing"] == "Sin consejo directivo registrado"
+    assert by_name["JASS Olvidada"]["status"] == "active"
+    assert data["labels"]["statuses"]["active"] == "Activa"
     assert by_name["JASS Olvidada"]["url"] == reverse("jass_registry:detail", args=[risky.pk])
     assert (by_name["JASS Sana"]["lat"], by_name["JASS Sana"]["lon"]) == (-7.48, -78.82)
     (system,) = data["systems"]
