@@ -203,3 +203,9 @@ def test_the_map_is_linked_from_the_district_page(client, staff_a):
     client.force_login(staff_a)
     html = client.get(reverse("district", args=[CASCAS])).content.decode()
     assert page_url() in html
+
+
+def test_the_map_is_linked_from_the_jass_list(client, reviewer):
+    client.force_login(reviewer)
+    html = client.get(reverse("jass_registry:list", args=[CASCAS])).content.decode()
+    assert page_url() in html
