@@ -190,6 +190,7 @@ def _valid_values(template: str, objects: dict) -> dict[str, str]:
         "visits": objects["visit"],
         "runs": objects["run"],
         "servicios-de-agua": objects["centre_service"],
+        "agenda": objects["scheduled"],
     }.get(resource.split(".")[0], objects["jass"])
     # A populated centre is named by its INEI code, a goal by its own code.
     centre = resource in ("centros-poblados", "populated-centres")
@@ -199,6 +200,7 @@ def _valid_values(template: str, objects: dict) -> dict[str, str]:
         "attachment_pk": str(objects["acta"]),  # a visit's acta file
         "ubigeo": CASCAS,
         "year": str(timezone.localdate().year),
+        "month": str(timezone.localdate().month),  # the agenda's month calendar
         "fmt": "csv",
         "format": "json",
         "code": objects["centre"] if centre else "2017-M35",
@@ -264,6 +266,7 @@ def objects(staff_a, staff_b):
         "centre": centre.code,
         "centre_service": centre_service.pk,
         "acta": acta_of(staff_a, visit),
+        "scheduled": scheduled_of(staff_a, jass),
     }
 
 
@@ -275,6 +278,14 @@ def acta_of(staff_a, visit) -> int:
 
     photo = SimpleUploadedFile("acta.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
     return attachment_add(user=staff_a, visit=visit, file=photo).attachment.pk
+
+
+def scheduled_of(staff_a, jass) -> int:
+    """A planned visit of Cascas, pending (`agenda/<pk>/`)."""
+    from visits.schedule import scheduled_visit_create
+
+    day = timezone.localdate() + dt.timedelta(days=3)
+    return scheduled_visit_create(user=staff_a, jass=jass, date=day, staff=staff_a).pk
 
 
 @pytest.fixture(autouse=True)
