@@ -212,9 +212,9 @@ def _field_text() -> dict[str, str]:
         "state_conflict": _("En conflicto"),
         "state_rejected": _("Rechazada"),
         "state_other_user": _("De otro usuario"),
-        "readings_count": _("mediciones"),
-        "agreements_count": _("acuerdos"),
-        "with_acta": _("con acta"),
+        "readings_count": _("Mediciones"),
+        "agreements_count": _("Acuerdos"),
+        "with_acta": _("Con acta"),
         "conflict_help": _(
             "Ya existe en el servidor una visita con este identificador y otro contenido. "
             "Compare y elija."

@@ -106,9 +106,9 @@
     var stateText = mine ? TEXT["state_" + entry.state] || entry.state : TEXT.state_other_user + " (" + entry.username + ")";
     head.appendChild(el("span", "badge state", stateText));
     li.appendChild(head);
-    var counts = (p.readings || []).length + " " + TEXT.readings_count + ", " + (p.agreements || []).length + " " + TEXT.agreements_count;
+    var counts = TEXT.readings_count + ": " + (p.readings || []).length + " · " + TEXT.agreements_count + ": " + (p.agreements || []).length;
     if (entry.attachment) {
-      counts += ", " + TEXT.with_acta;
+      counts += " · " + TEXT.with_acta;
     }
     li.appendChild(el("p", "muted outbox-counts", counts));
     if (entry.state === "rejected" && entry.stage === "attachment") {
@@ -129,7 +129,9 @@
     }
     var actions = el("div", "actions");
     if (entry.state === "conflict") {
-      li.appendChild(el("p", null, TEXT.conflict_help));
+      if (!(entry.messages && entry.messages.length)) {
+        li.appendChild(el("p", null, TEXT.conflict_help)); // the server said nothing readable
+      }
       var both = el("div", "versions");
       both.appendChild(summary(p, TEXT.yours));
       both.appendChild(summary(entry.stored || {}, TEXT.stored));
