@@ -250,6 +250,21 @@ def real_path_values(operation, registry) -> dict[str, list]:
     return values
 
 
+def _multipart_only(operation) -> bool:
+    """The operation's body is an upload (e.g. POST /visits/{id}/attachments/)."""
+    content = operation.definition.raw.get("requestBody", {}).get("content", {})
+    return bool(content) and set(content) <= {"multipart/form-data"}
+
+
+def _as_form_parts(body):
+    if not isinstance(body, dict):
+        return {}
+    return {
+        str(key): value if isinstance(value, (str, bytes)) else json.dumps(value, default=str)
+        for key, value in body.items()
+    }
+
+
 def register_real_value_hooks(loaded, registry) -> None:
     def before_generate_path_parameters(context, strategy):
         if context.operation is None:
@@ -258,7 +273,15 @@ def register_real_value_hooks(loaded, registry) -> None:
 
     def before_generate_body(context, strategy):
         # Foreign keys in request bodies: own-district and other-district objects alike.
-        return _with_real_values(strategy, {"jass": registry["jass"], "district": [CASCAS, LUCMA]})
+        strategy = _with_real_values(
+            strategy, {"jass": registry["jass"], "district": [CASCAS, LUCMA]}
+        )
+        if context.operation is not None and _multipart_only(context.operation):
+            # A multipart body is a set of named parts: a generated list or string cannot be
+            # encoded as one (the WSGI transport fails before sending anything), so those
+            # cases are sent as an empty form, and nested values as their text.
+            strategy = strategy.map(_as_form_parts)
+        return strategy
 
     loaded.hook("before_generate_path_parameters")(before_generate_path_parameters)
     loaded.hook("before_generate_body")(before_generate_body)
