@@ -36,7 +36,11 @@ class ScheduledVisitForm(forms.ModelForm):
         self.fields["kind"].choices = [("", _("Sin indicar"))] + list(self.fields["kind"].choices)[
             1:
         ]
-        self.fields["date"].widget.attrs["max"] = last_plannable_day().isoformat()
+        latest = last_plannable_day()
+        self.fields["date"].widget.attrs["max"] = latest.isoformat()
+        self.fields["date"].help_text = _("Desde el año 2000 hasta el %(d)s.") % {
+            "d": latest.strftime("%d/%m/%Y")
+        }
         self.fields["purpose"].widget.attrs["placeholder"] = _(
             "Por ejemplo: capacitación en cloración, revisión de cuentas"
         )
