@@ -319,6 +319,18 @@ def test_conflict_shows_both_versions_and_another_users_record_waits(
     assert not Visit.objects.filter(uuid=left["uuid"]).exists()
     assert json.dumps(left["payload"])  # kept whole
 
+    # Signing out drops this user's offline copy of the district; the outbox stays.
+    assert "ato-user:atm.cascas" in phone.evaluate("() => caches.keys()")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Salir").click()
+    assert not [n for n in phone.evaluate("() => caches.keys()") if n.startswith("ato-user:")]
+    assert [r["username"] for r in outbox(phone)] == ["otra.persona"]
+    # Another user signing in on this phone sees the record waiting, marked, and cannot send it.
+    log_in(phone, live_server, "atm.lucma")
+    wait_offline_ready(phone)
+    assert phone.evaluate("() => caches.keys()").count("ato-user:atm.lucma") == 1
+    assert phone.locator("[data-outbox-count]").inner_text() == "1"
+
 
 def test_hundred_queued_visits_are_sent_in_time_and_once(phone, live_server, record_property):
     """The issue's target: 100 queued visits sent in at most 10 s on loopback, through the
@@ -391,15 +403,3 @@ def test_hundred_queued_visits_are_sent_in_time_and_once(phone, live_server, rec
     assert phone.evaluate("() => window.ATOOutbox.all()") == []
     assert Visit.objects.count() == before + 100
     assert sum(sent) == 100  # one tab sent them all; the other found the lock taken
-
-    # Signing out drops this user's offline copy of the district; the outbox stays.
-    assert "ato-user:atm.cascas" in phone.evaluate("() => caches.keys()")
-    with phone.expect_navigation():
-        phone.get_by_role("button", name="Salir").click()
-    assert not [n for n in phone.evaluate("() => caches.keys()") if n.startswith("ato-user:")]
-    assert [r["username"] for r in outbox(phone)] == ["otra.persona"]
-    # Another user signing in on this phone sees the record waiting, marked, and cannot send it.
-    log_in(phone, live_server, "atm.lucma")
-    wait_offline_ready(phone)
-    assert phone.evaluate("() => caches.keys()").count("ato-user:atm.lucma") == 1
-    assert phone.locator("[data-outbox-count]").inner_text() == "1"
