@@ -282,6 +282,13 @@ def district_objects(ubigeo: str, username: str) -> dict:
     }
 
 
+# The offline app's script (static/js/field/register.js, on every page of base.html) keeps the
+# user's offline copy with requests of its own; on SQLite a navigation racing them may meet a
+# locked table. Each page is measured once that script says it is done.
+SETTLED = """() => !document.querySelector("meta[name=ato-user]")
+  || document.documentElement.hasAttribute("data-offline-ready")"""
+
+
 def check_pages(phone, live_server, screenshots, pages: dict[str, list[str]], objects: dict):
     """Open each page; return what does not fit, one line per problem."""
     problems = []
@@ -292,6 +299,7 @@ def check_pages(phone, live_server, screenshots, pages: dict[str, list[str]], ob
             if response is None or response.status != 200:
                 problems.append(f"{path} ({name}): HTTP {response and response.status}")
                 continue
+            phone.wait_for_function(SETTLED)
             found = phone.evaluate(MEASURE, MIN_TOUCH_PX)
             screenshots(phone, name.replace(":", "-"))
             if found["scroll"] > found["width"]:
@@ -325,6 +333,7 @@ def phone_context(browser, demo, live_server, request):
 def check_atm_pages(page, live_server, screenshots, username: str, ubigeo: str) -> None:
     objects = district_objects(ubigeo, username)
     log_in(page, live_server, username)
+    page.wait_for_function(SETTLED)
     problems = check_pages(page, live_server, screenshots, ATM_PAGES, objects)
     assert problems == [], "\n".join(problems)
     assert page.js_errors == []
@@ -359,6 +368,7 @@ def test_every_reviewer_and_public_page_fits_a_360_px_phone(
     objects = district_objects(CASCAS, "atm.cascas")
     problems = check_pages(phone_context, live_server, screenshots, ANON_PAGES, objects)
     log_in(phone_context, live_server, "revisor")
+    phone_context.wait_for_function(SETTLED)
     problems += check_pages(phone_context, live_server, screenshots, REVIEWER_PAGES, objects)
     assert problems == [], "\n".join(problems)
     assert phone_context.js_errors == []

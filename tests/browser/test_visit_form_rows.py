@@ -22,6 +22,17 @@ CASCAS = "131101"
 FINDINGS = "Prueba de filas: tres mediciones, dos acuerdos, una medición quitada."
 
 
+def settled(page) -> None:
+    """Wait until the offline app's script (static/js/field/register.js) is done with its own
+    requests: on SQLite a navigation racing them may meet a locked table."""
+    page.wait_for_function("() => document.documentElement.hasAttribute('data-offline-ready')")
+
+
+def open_form(page, live_server, path: str) -> None:
+    page.goto(url(live_server, path))
+    settled(page)
+
+
 def a_jass_with_a_system() -> tuple[Jass, WaterSystem]:
     system = (
         WaterSystem.objects.filter(
@@ -74,7 +85,8 @@ def test_rows_added_and_removed_in_the_page_are_saved_as_left(phone, live_server
     today = timezone.localdate()
     jass, system = a_jass_with_a_system()
     log_in(phone, live_server, "atm.cascas")
-    phone.goto(url(live_server, f"/distritos/{CASCAS}/visitas/nueva/?jass={jass.pk}"))
+    settled(phone)
+    open_form(phone, live_server, f"/distritos/{CASCAS}/visitas/nueva/?jass={jass.pk}")
     f = form(phone)
     # With script, no "save and edit again" hint and no DELETE boxes: buttons instead.
     assert not f.get_by_text("¿Necesita más filas?").is_visible()
@@ -111,6 +123,7 @@ def test_rows_added_and_removed_in_the_page_are_saved_as_left(phone, live_server
     ]
     screenshots(phone, "one-removed")
     click_and_wait(phone, f.get_by_role("button", name="Guardar visita"))
+    settled(phone)
 
     visit = Visit.objects.get(jass=jass, findings=FINDINGS)
     assert path_of(phone) == f"/visitas/{visit.pk}/"
@@ -129,7 +142,8 @@ def test_removing_a_saved_reading_on_the_edit_page_drops_it(phone, live_server):
     today = timezone.localdate()
     jass, system = a_jass_with_a_system()
     log_in(phone, live_server, "atm.cascas")
-    phone.goto(url(live_server, f"/distritos/{CASCAS}/visitas/nueva/?jass={jass.pk}"))
+    settled(phone)
+    open_form(phone, live_server, f"/distritos/{CASCAS}/visitas/nueva/?jass={jass.pk}")
     f = form(phone)
     f.locator("input[type=date][name=date]").fill(today.isoformat())
     f.get_by_label("Tipo de visita").select_option(label="Supervisión")
@@ -137,11 +151,13 @@ def test_removing_a_saved_reading_on_the_edit_page_drops_it(phone, live_server):
     fill_reading(reading_rows(phone).nth(0), system, "Reservorio", "0.80")
     fill_reading(reading_rows(phone).nth(1), system, "Última vivienda", "0.60")
     click_and_wait(phone, f.get_by_role("button", name="Guardar visita"))
+    settled(phone)
     visit = Visit.objects.get(jass=jass, findings=FINDINGS)
 
     # On the edit page the two saved readings are initial rows: removing the first one lowers
     # INITIAL_FORMS too, else Django would ask for the (now empty) first row to be filled in.
-    phone.goto(url(live_server, f"/visitas/{visit.pk}/editar/"))
+    settled(phone)
+    open_form(phone, live_server, f"/visitas/{visit.pk}/editar/")
     assert form(phone).locator("input[name=readings-INITIAL_FORMS]").input_value() == "2"
     values = [
         reading_rows(phone).nth(i).get_by_label("Cloro residual libre (mg/L)").input_value()
@@ -151,6 +167,7 @@ def test_removing_a_saved_reading_on_the_edit_page_drops_it(phone, live_server):
     reservoir.get_by_role("button", name="Quitar medición").click()
     assert form(phone).locator("input[name=readings-INITIAL_FORMS]").input_value() == "1"
     click_and_wait(phone, form(phone).get_by_role("button", name="Guardar visita"))
+    settled(phone)
     assert path_of(phone) == f"/visitas/{visit.pk}/"
     assert [(r.point, r.mg_per_l) for r in visit.readings.all()] == [
         ("last_house", Decimal("0.60"))
@@ -161,7 +178,8 @@ def test_removing_a_saved_reading_on_the_edit_page_drops_it(phone, live_server):
 def test_the_add_buttons_stop_at_the_cap_and_say_why(phone, live_server, screenshots):
     jass, _ = a_jass_with_a_system()
     log_in(phone, live_server, "atm.cascas")
-    phone.goto(url(live_server, f"/distritos/{CASCAS}/visitas/nueva/?jass={jass.pk}"))
+    settled(phone)
+    open_form(phone, live_server, f"/distritos/{CASCAS}/visitas/nueva/?jass={jass.pk}")
     add = form(phone).get_by_role("button", name="Agregar medición")
     while reading_rows(phone).count() < MAX_READINGS_PER_VISIT:
         assert add.is_enabled()
