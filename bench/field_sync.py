@@ -8,7 +8,9 @@ API token (as the phone's session would send its cookie: the same view and servi
 outbox does: `field_sync_100_visits_s` (target <= 10 s). Then the same outbox is sent again
 from two threads at once (a retry while the first send is still in flight, twice over):
 `field_sync_duplicates` counts the rows beyond one per uuid (must be 0), with the statuses
-seen (all 200). Prints JSON lines {"name", "value", "unit", ...}.
+seen (all 200), and a fresh outbox from two senders at once, each visit raced while new:
+`field_sync_race_duplicates` (must be 0; 100 answers 201 and 100 answer 200).
+Prints JSON lines {"name", "value", "unit", ...}.
 """
 
 import datetime as dt
@@ -106,6 +108,17 @@ def request(port: int, method: str, path: str, body=None, token: str = ""):
     return response.status, data
 
 
+def two_senders(send) -> float:
+    """Run `send` in two threads started together; the seconds until both finish."""
+    start = time.perf_counter()
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start
+
+
 def outbox(jass, system) -> list[dict]:
     """100 distinct visits as the offline form queues them."""
     today = timezone.localdate()
@@ -201,13 +214,7 @@ def main():
                 with lock:
                     replay[status] += 1
 
-        start = time.perf_counter()
-        threads = [threading.Thread(target=send_all) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        replay_s = time.perf_counter() - start
+        replay_s = two_senders(send_all)
         rows = Visit.objects.filter(uuid__in=uuids).count()
         emit(
             "field_sync_duplicates",
@@ -217,6 +224,28 @@ def main():
             sent=2 * VISITS,
             statuses=dict(replay),
             replay_s=round(replay_s, 3),
+        )
+
+        # A fresh outbox from two senders at once: each visit is raced while it is new.
+        fresh = outbox(jass, system)
+        raced: Counter = Counter()
+
+        def race_all():
+            for visit in fresh:
+                status, _data = request(port, "POST", "/api/v1/visits/", visit, key)
+                with lock:
+                    raced[status] += 1
+
+        race_s = two_senders(race_all)
+        rows = Visit.objects.filter(uuid__in=[v["uuid"] for v in fresh]).count()
+        emit(
+            "field_sync_race_duplicates",
+            rows - VISITS,
+            "rows",
+            rows=rows,
+            sent=2 * VISITS,
+            statuses=dict(raced),
+            race_s=round(race_s, 3),
         )
     finally:
         server.terminate()
