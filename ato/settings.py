@@ -112,7 +112,22 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Embedded default: no persistent connections, wait on a locked database instead of failing.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Requests are atomic: BEGIN IMMEDIATE takes the write lock at the start, so a second writer
+    # waits up to `timeout` instead of failing on a lock upgrade; WAL lets readers go on while
+    # one request writes (the offline app fetches pages in the background while one is open).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    # The browser tests' live server answers several requests at once: an in-memory database in
+    # shared-cache mode fails them with "table is locked" (no waiting), so the test database is a
+    # file, one per test process.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / "test-artifacts" / f"test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------------------

@@ -180,7 +180,12 @@
     }
     return navigator.serviceWorker.register(swUrl, { scope: "/" }).then(
       function () {
-        return navigator.serviceWorker.ready.then(function () {
+        return navigator.serviceWorker.ready.then(function (registration) {
+          // A page whose navigation began while the worker was activating is not claimed by
+          // the worker's clients.claim(): ask it again, so that this page works offline too.
+          if (!navigator.serviceWorker.controller && registration.active) {
+            registration.active.postMessage("claim");
+          }
           return true;
         });
       },

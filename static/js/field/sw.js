@@ -158,5 +158,7 @@ self.addEventListener("fetch", function (event) {
 self.addEventListener("message", function (event) {
   if (event.data === "skipWaiting") {
     self.skipWaiting();
+  } else if (event.data === "claim") {
+    event.waitUntil(self.clients.claim());
   }
 });
