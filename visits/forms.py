@@ -30,6 +30,9 @@ class JassPickForm(forms.Form):
 
 
 class VisitForm(forms.ModelForm):
+    # A new visit's identity, made when the form is shown: a form sent twice (a double tap, a
+    # resend after a lost answer) is the same visit (services.visit_receive), as from the phone.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
     topics = forms.MultipleChoiceField(
         label=_("Temas"), choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple
     )

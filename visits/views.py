@@ -5,6 +5,7 @@ agenda: views_schedule.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -133,7 +134,7 @@ def _visit_forms(request, *, jass: Jass, visit: Visit | None, systems):
     form = VisitForm(
         request.POST or None,
         instance=visit or Visit(jass=jass),
-        initial=None if visit else {"date": timezone.localdate()},
+        initial=None if visit else {"date": timezone.localdate(), "submission": uuid.uuid4()},
     )
     readings = ReadingFormSet(
         request.POST or None,
@@ -152,13 +153,27 @@ def _visit_save(request, *, jass: Jass, visit: Visit | None, form, readings, agr
     ValidationError is left to the caller, which shows it on the form."""
     data = {f: form.cleaned_data.get(f) for f in services.VISIT_FIELDS}
     if visit is None:
-        visit = services.visit_record(
-            user=request.user,
-            jass=jass,
-            data=data,
-            readings=readings.rows(),
-            agreements=agreements.rows(),
-        )
+        try:
+            received = services.visit_receive(
+                user=request.user,
+                jass=jass,
+                data=data,
+                readings=readings.rows(),
+                agreements=agreements.rows(),
+                uuid=form.cleaned_data.get("submission"),
+            )
+        except services.VisitConflict as conflict:
+            raise ValidationError(
+                _(
+                    "Este formulario ya se envió con otros datos y esa visita está registrada "
+                    "(o fue anulada): abra la lista de visitas y edítela allí, o vuelva a abrir "
+                    "el formulario para registrar otra visita."
+                )
+            ) from conflict
+        visit = received.visit
+        if not received.created:  # the same form sent twice: one visit
+            messages.info(request, _("Esta visita ya estaba registrada: no se duplicó."))
+            return visit
         from .views_schedule import link_agenda_of_request  # "Registrar visita" of the agenda
 
         link_agenda_of_request(request, visit)
