@@ -64,10 +64,12 @@ from jass_registry.models import (
 from territory.models import AtmBudget, AtmOffice, District, DistrictCategory, Role, User
 from visits.models import (
     Agreement,
+    AgreementNote,
     ChlorineReading,
     PlannedVisit,
     ScheduledVisit,
     Visit,
+    VisitAttachment,
     VisitKind,
     WorkPlan,
 )
@@ -178,6 +180,8 @@ WIPED = [
     DistrictResult,
     EvaluationRun,
     ChangeRecord,
+    AgreementNote,  # protects its agreement
+    VisitAttachment,  # protects its visit
     Agreement,
     ChlorineReading,
     ScheduledVisit,  # protects its visit and its JASS: emptied first
