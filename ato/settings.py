@@ -171,7 +171,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "service_grades.tasks.compute_grades_nightly",
         "schedule": crontab(hour=1, minute=40),  # the quarter's A–D grades, before the goals
     },
+    "erase-expired-personal-data": {
+        "task": "jass_registry.tasks.erase_expired_personal_data",
+        "schedule": crontab(hour=3, minute=15),  # Ley 29733 retention: every night, Lima time
+    },
 }
+# Former board members' DNI and phone are erased this many years after their last term ended
+# (jass_registry/personal_data.py; README, "Datos personales").
+ATO_PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("ATO_PERSONAL_DATA_RETENTION_YEARS", "5"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "territory.User"

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import BoardRole, BoardTerm, ChangeRecord, Jass, WaterSystem
+from .models import BoardMember, BoardRole, BoardTerm, ChangeRecord, Jass, WaterSystem
 
 PERSONAL_KEYS = {"dni", "phone"}
 HISTORY_LIMIT = 200
@@ -27,6 +27,8 @@ def _model_for(action: str):
     """Which model a history record's fields belong to."""
     if action.startswith("system_"):
         return WaterSystem
+    if action in (ChangeRecord.Action.MEMBER_RECTIFIED, ChangeRecord.Action.DATA_ERASED):
+        return BoardMember
     if action.startswith("board_"):
         return BoardTerm
     return Jass
@@ -98,6 +100,7 @@ def history_rows(jass: Jass, *, sees_personal: bool) -> list[HistoryRow]:
                     _show(_model_for(r.action), k, new, sees_personal),
                 )
                 for k, (old, new) in (r.changes or {}).items()
+                if not k.startswith("_")  # for the code (e.g. `_member`), not shown
             ],
         )
         for r in records

@@ -479,11 +479,23 @@ class BoardMember(models.Model):
     ends_on = models.DateField(
         _("fin (si difiere)"), null=True, blank=True, validators=[not_before_1900, not_after_2100]
     )
+    # Set by the retention task (personal_data.personal_data_erase_expired) when it blanked the
+    # DNI and phone of a former member: the name stays in the historical record, and pages say
+    # "eliminado" instead of "not registered".
+    personal_data_erased_on = models.DateField(
+        _("DNI y teléfono eliminados el"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("miembro del consejo directivo")
         verbose_name_plural = _("miembros del consejo directivo")
         ordering = ["term_id", "role"]
+        indexes = [
+            # A person by DNI: the access request (within a district) and the retention task's
+            # "has this DNI a membership still within the period?" probe. Partial: members
+            # without a DNI (or erased ones) are not indexed.
+            models.Index(fields=["dni"], condition=~Q(dni=""), name="board_member_dni"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["term"],
@@ -517,6 +529,9 @@ class ChangeRecord(models.Model):
         # Written by visits.services (the registry never imports visits).
         VISIT_UPDATED = "visit_updated", _("Visita modificada")
         VISIT_VOIDED = "visit_voided", _("Visita anulada")
+        # Ley 29733 (jass_registry/personal_data.py): personal data shown masked in `changes`.
+        MEMBER_RECTIFIED = "member_rectified", _("Rectificación de datos personales")
+        DATA_ERASED = "data_erased", _("Eliminación de DNI y teléfono (plazo de conservación)")
 
     jass = models.ForeignKey(
         Jass, on_delete=models.CASCADE, related_name="changes", verbose_name=_("JASS")
@@ -540,3 +555,46 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.target}"
+
+
+class PersonalDataEvent(models.Model):
+    """The district's register of what was done with personal data under Ley 29733: each access
+    request (who asked, when, for which DNI, masked), each rectification and each run of the
+    retention task that erased something. Never holds a DNI in clear."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Acceso (consulta de datos de una persona)")
+        RECTIFICATION = "rectification", _("Rectificación")
+        ERASURE = "erasure", _("Eliminación por plazo de conservación")
+
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="personal_data_events",
+        verbose_name=_("distrito"),
+    )
+    kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices)
+    # The DNI asked for or rectified, masked (history.mask): never in clear.
+    subject = models.CharField(_("DNI (enmascarado)"), max_length=20, blank=True)
+    members = models.PositiveIntegerField(_("registros de miembros"), default=0)
+    member_ids = models.JSONField(_("miembros"), default=list, blank=True)
+    detail = models.CharField(_("detalle"), max_length=300, blank=True)
+    user = models.ForeignKey(
+        "territory.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("usuario"),
+    )
+    at = models.DateTimeField(_("fecha y hora"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tratamiento de datos personales")
+        verbose_name_plural = _("tratamientos de datos personales")
+        ordering = ["-at", "-id"]
+        # The district's latest events, on the access page.
+        indexes = [models.Index(fields=["district", "-at"], name="personal_data_event_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject}"

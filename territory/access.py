@@ -59,6 +59,38 @@ def require_staff_of(user, district_id: str, refusal: str) -> None:
         raise PermissionDenied(refusal)
 
 
+HEAD_ONLY = gettext_lazy("Solo el o la responsable del ATM del distrito puede hacer esto.")
+
+
+def is_head_of(user, district_id: str) -> bool:
+    """The district's ATM head (Role.ATM_HEAD): the one who answers for its personal data under
+    Ley 29733 (access and rectification requests)."""
+    from .models import Role
+
+    return (
+        bool(user.is_authenticated and user.is_staff_of(district_id)) and user.role == Role.ATM_HEAD
+    )
+
+
+def require_head_of(user, district_id: str, refusal: str = HEAD_ONLY) -> None:
+    """403 with `refusal` unless the user is the district's ATM head (`is_head_of`). Fetch the
+    object through its scope first, so that another district answers 404."""
+    if not is_head_of(user, district_id):
+        raise PermissionDenied(refusal)
+
+
+def require_head_or_reviewer(user, district_id: str, refusal: str) -> None:
+    """403 with `refusal` unless the user is the district's ATM head (`Role.ATM_HEAD` of that
+    district) or holds the review right: pages that oversee the office's own staff, such as
+    the district's activity (ato/activity.py). As with `require_staff_of`, fetch the district
+    through its scope first, so that another district answers 404."""
+    from .models import Role
+
+    head = user.is_staff_of(district_id) and user.role == Role.ATM_HEAD
+    if not (head or user.can_review):
+        raise PermissionDenied(refusal)
+
+
 # --- rights on pages --------------------------------------------------------------------------
 
 REVIEWERS_ONLY = gettext_lazy("Esta acción es para los revisores del sector.")
