@@ -36,7 +36,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
-from ato import synthetic_centres, synthetic_grades
+from ato import synthetic_centres, synthetic_grades, synthetic_history
 from ato.models import SyntheticDataset
 from common.text import fold
 from incentives.models import (
@@ -77,7 +77,8 @@ from visits.services import summaries_rebuild
 
 USER_PREFIX = "sint."
 EVIDENCE_FILE = "synthetic/evidencia-sintetica.pdf"
-YEARS = 5
+YEARS = 5  # the span of the current period; `--years N` adds N-1 years before it
+MAX_YEARS = 10
 DISTRICT_BATCH = 120
 
 SCALES = {
@@ -162,6 +163,8 @@ TASKS = [
     "Limpiar y desinfectar la captación",
     "Cobrar las cuotas atrasadas",
 ]
+# The seeded goals whose progress runs the earlier years carry (those `bench/national.py` runs).
+HISTORY_GOALS = ["2015-M11", "2015-M40", "2016-M35", "2016-M42", "2017-M35", "2017-M41"]
 EVIDENCE_TYPES = ["ordinance_atm", "designation_resolution", "rof_mof", "diagnostic", "work_plan"]
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -242,9 +245,12 @@ class Generator:
         until: dt.date,
         jass_total: int | None = None,
         progress: Callable[[str], None] = lambda message: None,
+        years: int = 1,
     ):
         if scale not in SCALES:
             raise ValueError(f"escala desconocida: {scale}")
+        if not 1 <= years <= MAX_YEARS:
+            raise ValueError(f"--years debe estar entre 1 y {MAX_YEARS}.")
         self.scale = scale
         self.seed = seed
         self.until = until
@@ -268,6 +274,9 @@ class Generator:
             0,
         )
         self.dni = 10_000_000
+        self.years = years
+        # The earlier years (issue 14), from their own random stream: None with --years 1.
+        self.history = synthetic_history.History(self, years) if years > 1 else None
 
     # --- helpers --------------------------------------------------------------------------
     def poisson(self, lam: float) -> int:
@@ -331,6 +340,8 @@ class Generator:
             users = self.users(districts)
             self.offices_and_categories(districts)
             self.evidence(districts, users)
+            if self.history:
+                self.history.evidence(districts, users)
             for first in range(0, len(districts), DISTRICT_BATCH):
                 batch = districts[first : first + DISTRICT_BATCH]
                 self.registry_and_visits(batch, sizes, users)
@@ -344,6 +355,9 @@ class Generator:
             summaries_rebuild()
             self.counts.update(synthetic_centres.generate(self))
             self.counts.update(synthetic_grades.generate(self))
+            if self.history:
+                self.history.runs(HISTORY_GOALS, self.progress)
+                self.counts["years"] = self.years
             self.counts["districts"] = len(districts)
             marker = SyntheticDataset.objects.create(
                 scale=self.scale,
@@ -453,6 +467,9 @@ class Generator:
         systems_of = self.water_systems(jass_rows)
         self.boards(jass_rows)
         self.visits(batch, jass_rows, systems_of, users)
+        if self.history:
+            self.history.boards(jass_rows)
+            self.history.visits(batch, jass_rows, systems_of, users)
 
     def jass(self, d, index: int) -> Jass:
         """The `index`-th JASS of district `d`, near the district's centre."""

@@ -84,14 +84,18 @@ def _assessment(rng, visit_id: int, staff_id: int, system: dict, jass: dict, fir
     )
 
 
-def _latest_visits(until: dt.date) -> dict[int, list[tuple[int, dt.date, int]]]:
-    """Each JASS's two latest valid visits up to `until`: {jass: [(visit, date, staff)]}."""
+def _latest_visits(
+    until: dt.date, since: dt.date | None = None
+) -> dict[int, list[tuple[int, dt.date, int]]]:
+    """Each JASS's two latest valid visits up to `until` (and from `since`, the first day of
+    the current period's visits: a JASS visited only in earlier years is not assessed, as with
+    `--years 1`): {jass: [(visit, date, staff)]}."""
     rank = Window(
         RowNumber(), partition_by=[F("jass_id")], order_by=[F("date").desc(), F("id").desc()]
     )
     rows = (
         Visit.objects.valid()
-        .filter(date__lte=until)
+        .filter(date__lte=until, **({"date__gte": since} if since else {}))
         .exclude(jass__status=JassStatus.DISSOLVED)
         .annotate(rank=rank)
         .filter(rank__lte=2)
@@ -109,7 +113,8 @@ def generate(generator) -> dict:
     until: dt.date = generator.until
     progress: Callable[[str], None] = generator.progress
     rng = random.Random(generator.seed * 1_000 + 15)
-    visits = _latest_visits(until)
+    history = getattr(generator, "history", None)
+    visits = _latest_visits(until, history.edge if history else None)
     jass_rows = {
         j["pk"]: j
         for j in Jass.objects.filter(pk__in=list(visits)).values("pk", "associates").order_by("pk")

@@ -8,13 +8,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
+from ato import synthetic_history
 from ato.models import SyntheticDataset
 from ato.synthetic import Generator
-from jass_registry.models import BoardTerm, Jass, JassStatus
+from incentives.models import DistrictResult, EvaluationRun, Evidence
+from jass_registry.models import BoardMember, BoardTerm, Jass, JassStatus
 from jass_registry.risk import signal_codes, signals_of, with_risk, worst_first
 from territory.models import District
 from tests.factories import JassFactory
-from visits.models import ChlorineReading, Visit
+from visits.models import Agreement, ChlorineReading, Visit
 
 UNTIL = dt.date(2026, 11, 26)
 
@@ -114,3 +116,105 @@ def test_worst_first_lists_what_the_sql_flags_list(db):
                 expected
             )
             assert expected  # the comparison is not between two empty lists
+
+
+# --- issue 14: five years of history (`--years`) -------------------------------------------------
+
+
+def history_fingerprint():
+    """The rows, with JASS numbered from 0 (SQLite does not restart ids after a wipe)."""
+    base = Jass.objects.order_by("pk").values_list("pk", flat=True).first()
+    return (
+        [
+            (j - base, d)
+            for j, d in Visit.objects.order_by("jass_id", "date", "kind").values_list(
+                "jass_id", "date"
+            )
+        ],
+        ChlorineReading.objects.aggregate(n=Count("pk"), total=Sum("mg_per_l")),
+        [
+            (j - base, s, e)
+            for j, s, e in BoardTerm.objects.order_by("jass_id", "starts_on").values_list(
+                "jass_id", "starts_on", "ends_on"
+            )
+        ],
+        list(
+            BoardMember.objects.order_by("term__jass_id", "term__starts_on", "role").values_list(
+                "full_name", "dni"
+            )
+        ),
+    )
+
+
+def recent_visits(edge):
+    base = Jass.objects.order_by("pk").values_list("pk", flat=True).first()
+    rows = Visit.objects.filter(date__gte=edge).order_by("jass_id", "date", "kind", "cash_balance")
+    return [
+        (j - base, *rest)
+        for j, *rest in rows.values_list("jass_id", "date", "kind", "cash_balance")
+    ]
+
+
+def test_five_years_of_history_spread_over_the_years_with_boards_turning_over(db):
+    counts = Generator("district", seed=7, until=UNTIL, jass_total=40, years=5).generate()
+    one_year = Generator("district", seed=7, until=UNTIL, jass_total=40).generate()
+    # About five times the visits and readings of the one-year dataset, same country.
+    assert 4 <= counts["visits"] / one_year["visits"] <= 6
+    assert 4 <= counts["chlorine_readings"] / one_year["chlorine_readings"] <= 6
+    assert (
+        counts["jass"] == one_year["jass"] and counts["water_systems"] == one_year["water_systems"]
+    )
+    assert counts["board_terms"] > 2 * one_year["board_terms"]
+    assert counts["years"] == 5 and counts["evaluation_runs"] == 4 * 6
+
+    Generator("district", seed=7, until=UNTIL, jass_total=40, years=5).generate()
+    history = synthetic_history.History(Generator("district", 7, UNTIL, years=5), 5)
+    # Every earlier year holds visits, readings and agreements, none after `until`.
+    for k in range(1, 5):
+        first, last = history.year_span(k)
+        in_year = Visit.objects.filter(date__range=(first, last))
+        assert in_year.count() > counts["jass"], (k, first, last)
+        assert ChlorineReading.objects.filter(taken_on__range=(first, last)).exists()
+        assert Agreement.objects.filter(visit__date__range=(first, last)).exists()
+    assert not Visit.objects.filter(date__gt=UNTIL).exists()
+    # Agreements of the earlier years were closed; open ones are the current period's.
+    assert not Agreement.objects.filter(visit__date__lt=history.edge, done_on__isnull=True).exists()
+    # Boards turn over every two years: JASS with four or more terms that never overlap, the
+    # older terms ended, their members kept (names, DNI) for the personal-data rules.
+    terms_of = {}
+    for jass_id, starts, ends in BoardTerm.objects.values_list("jass_id", "starts_on", "ends_on"):
+        terms_of.setdefault(jass_id, []).append((starts, ends))
+    assert sum(1 for terms in terms_of.values() if len(terms) >= 4) > len(terms_of) / 2
+    for terms in terms_of.values():
+        terms.sort()
+        assert all(a[1] < b[0] for a, b in zip(terms, terms[1:], strict=False))
+    ended = BoardMember.objects.filter(term__ends_on__lt=UNTIL - dt.timedelta(days=365 * 5))
+    assert ended.exclude(dni="").exists()
+    # Evidence and runs of several goal years.
+    assert Evidence.objects.values("requirement__goal__year").distinct().count() >= 3
+    runs = EvaluationRun.objects.all()
+    assert runs.order_by("cutoff").values("cutoff").distinct().count() == 4
+    assert not runs.exclude(status="done").exists()
+    assert DistrictResult.objects.count() == sum(run.districts_total for run in runs) > 0
+
+
+def test_five_years_keep_the_current_period_of_one_year_and_the_seed(db):
+    """With --years 5 the last five years are the rows of --years 1 (queries that read a window
+    ending today read the same rows), and the same seed gives the same history."""
+    Generator("district", seed=9, until=UNTIL, jass_total=30, years=5).generate()
+    edge = synthetic_history.History(Generator("district", 9, UNTIL, years=5), 5).edge
+    recent = recent_visits(edge)
+    first = history_fingerprint()
+    Generator("district", seed=9, until=UNTIL, jass_total=30, years=5).generate()
+    assert history_fingerprint() == first
+    Generator("district", seed=9, until=UNTIL, jass_total=30).generate()
+    assert not Visit.objects.filter(date__lt=edge).exists()
+    assert recent_visits(edge) == recent
+    Generator("district", seed=10, until=UNTIL, jass_total=30, years=5).generate()
+    assert history_fingerprint() != first
+
+
+def test_years_out_of_range_are_refused(db):
+    with pytest.raises(CommandError, match="--years"):
+        call_command("generate_dataset", scale="district", jass=5, until=UNTIL, years=0)
+    assert not Jass.objects.exists()
