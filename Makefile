@@ -7,6 +7,7 @@ export DJANGO_SETTINGS_MODULE := ato.settings
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ato_bench
 BENCH_NATIONAL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ato_national
+BENCH_NATIONAL5_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ato_national5
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/3
 
 .PHONY: run test bench lint format messages clean
@@ -47,7 +48,7 @@ bench: $(VENV)/.dev-deps
 	  { echo "bench needs wrk (apt-get install wrk)"; exit 1; }
 	@redis-cli -u $(BENCH_REDIS_URL) ping >/dev/null 2>&1 || \
 	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
-	@for url in $(BENCH_DATABASE_URL) $(BENCH_NATIONAL_DATABASE_URL); do \
+	@for url in $(BENCH_DATABASE_URL) $(BENCH_NATIONAL_DATABASE_URL) $(BENCH_NATIONAL5_DATABASE_URL); do \
 	  psql "$$url" -c "select 1" >/dev/null 2>&1 || \
 	  psql "$$(dirname $$url)/postgres" -qc "create database $$(basename $$url)" || exit 1; \
 	done
@@ -55,7 +56,10 @@ bench: $(VENV)/.dev-deps
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/visits.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/field_sync.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/import_limits.py
-	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/national.py
+	@# national.py on the 1-year and the 5-year datasets, and each figure's ratio (issue 14)
+	BENCH_NATIONAL_DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) \
+	  BENCH_NATIONAL5_DATABASE_URL=$(BENCH_NATIONAL5_DATABASE_URL) \
+	  REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/history.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/open_data.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/communities.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/grades.py

@@ -29,6 +29,7 @@ and "ratio" (value / floor; for throughput, value / floor too, higher is better)
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -61,6 +62,10 @@ SEED = 2026
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "60"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
+# Years of history of the dataset (issue 14): bench/history.py runs this script on a 1-year and
+# a 5-year dataset; BENCH_UNTIL fixes their last day so both read the same windows.
+YEARS = int(os.environ.get("BENCH_YEARS", "1"))
+UNTIL = os.environ.get("BENCH_UNTIL") or None
 
 
 def emit(name, value, unit, floor=None, target=None, better="lower", **extra):
@@ -90,11 +95,14 @@ def ensure_dataset():
         marker is not None
         and os.environ.get("BENCH_REGENERATE") != "1"
         and Jass.objects.count() == marker.counts.get("jass")
+        and marker.counts.get("years", 1) == YEARS
+        and (UNTIL is None or str(marker.until) == UNTIL)
     )
     if not fresh:
         started = time.perf_counter()
         # Its progress lines go to stderr: stdout carries only the JSON lines.
-        call_command("generate_dataset", scale="national", seed=SEED, stdout=sys.stderr)
+        options = {"years": YEARS, **({"until": dt.date.fromisoformat(UNTIL)} if UNTIL else {})}
+        call_command("generate_dataset", scale="national", seed=SEED, stdout=sys.stderr, **options)
         marker = SyntheticDataset.objects.get()
         emit("generate_dataset_s", time.perf_counter() - started, "s", target=300, **marker.counts)
     else:
@@ -311,7 +319,9 @@ def national_run(cutoff, workers):
     from incentives import services
     from incentives.models import DistrictResult, EvaluationRun, Goal, RunKind, RunStatus
 
-    EvaluationRun.objects.filter(goal__code__in=GOALS).delete()
+    # This script's earlier runs (started by nobody); a 5-year dataset's history runs, started
+    # by its synthetic reviewer, stay.
+    EvaluationRun.objects.filter(goal__code__in=GOALS, started_by__isnull=True).delete()
     app.control.purge()
     with tempfile.TemporaryDirectory() as logdir:
         processes = [start_worker(name, c, logdir) for name, c in workers]
@@ -460,6 +470,12 @@ def api_and_pages(runs):
         # the busiest district's checklist: every JASS and water system with why (issue 12)
         ("page_checklist_ms", f"/evaluaciones/{m35.pk}/distritos/{district}/", reviewer),
         ("page_district_list_ms", "/distritos/", reviewer),
+        # Lists that hold history (issue 14): the busiest district's visits and agreements
+        # (first page, newest first) and the JASS page of its most visited JASS.
+        ("page_visits_list_ms", f"/distritos/{district}/visitas/", staff),
+        ("page_agreements_list_ms", f"/distritos/{district}/acuerdos/", staff),
+        ("page_jass_detail_ms", f"/jass/{most_visited_jass(district)}/", staff),
+        ("api_visits_ms", f"/api/v1/visits/?district={district}", staff),
     ]
     for name, path, user in pages:
         client.force_login(user)
@@ -468,6 +484,19 @@ def api_and_pages(runs):
         if name == "page_goal_ms":
             goal_map_json(client, reviewer, m35)
     return district, reviewer_key
+
+
+def most_visited_jass(district):
+    from visits.models import Visit
+
+    row = (
+        Visit.objects.filter(jass__district_id=district)
+        .values("jass_id")
+        .annotate(n=django.db.models.Count("pk"))
+        .order_by("-n", "jass_id")
+        .first()
+    )
+    return row["jass_id"]
 
 
 def goal_map_json(client, reviewer, run):
