@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its request id and duration cover everything below (ato/logging.py).
+    "ato.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -363,14 +365,33 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging: no personal data (DNI, phone) and no query strings in log lines ----------------
+# ATO_JSON_LOGS=1: one JSON object per line, and one line per request (ato/logging.py).
+ATO_JSON_LOGS = env_bool("ATO_JSON_LOGS", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ato.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "ato.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if ATO_JSON_LOGS else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Operations: backups (ato/backups.py) and the deep health check (ato/views.py) ------------
+ATO_BACKUP_DIR = Path(os.environ.get("ATO_BACKUP_DIR", BASE_DIR / "backups"))
+ATO_BACKUP_KEEP = int(os.environ.get("ATO_BACKUP_KEEP", "14"))
+# `/healthz?deep=1` with the header `X-Healthz-Token: <this>`, or as a staff user; empty = none.
+ATO_HEALTHZ_TOKEN = os.environ.get("ATO_HEALTHZ_TOKEN", "")
+ATO_HEALTHZ_WORKER_TIMEOUT = float(os.environ.get("ATO_HEALTHZ_WORKER_TIMEOUT", "1.5"))
 
 # Tests that need PostgreSQL, Redis, a Celery worker or Chromium fail instead of skipping.
 ATO_REQUIRE_SERVICES = env_bool("ATO_REQUIRE_SERVICES", False)

@@ -178,13 +178,39 @@ def public_district_page(request: HttpRequest, ubigeo: str) -> HttpResponse:
     return render(request, "ato/public_district.html", {"public": public_district(district)})
 
 
+def _healthz_deep_allowed(request: HttpRequest) -> bool:
+    """Operators: the `X-Healthz-Token` header equal to ATO_HEALTHZ_TOKEN (a monitor), or a
+    signed-in staff user (the admin). Anyone else asking for `deep` gets the cheap answer: the
+    deep one waits on the worker, and says how the system is built."""
+    import hmac
+
+    token = settings.ATO_HEALTHZ_TOKEN
+    sent = request.headers.get("X-Healthz-Token", "")
+    if token and sent and hmac.compare_digest(sent.encode(), token.encode()):
+        return True
+    return bool(request.user.is_authenticated and request.user.is_staff)
+
+
 @never_cache
 @transaction.non_atomic_requests
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 only when the database and, when one is configured, the broker answer."""
+    """200 only when the database and, when one is configured, the broker answer.
+
+    `?deep=1` for operators (`_healthz_deep_allowed`) adds a Celery worker heartbeat (a
+    `ping` broadcast answered by any worker within ATO_HEALTHZ_WORKER_TIMEOUT) and each
+    check's latency in ms. Without a broker, tasks run in-process: the worker is "eager"."""
+    import time
+
+    deep = request.GET.get("deep") == "1" and _healthz_deep_allowed(request)
     checks: dict[str, str] = {}
+    latency: dict[str, float] = {}
     ok = True
+
+    def timed(name: str, started: float) -> None:
+        latency[name] = round((time.monotonic() - started) * 1000, 1)
+
+    started = time.monotonic()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -192,7 +218,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         checks["database"] = "error"
         ok = False
+    timed("database", started)
     if settings.REDIS_URL:
+        started = time.monotonic()
         try:
             import redis
 
@@ -201,4 +229,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception:  # noqa: BLE001
             checks["broker"] = "error"
             ok = False
+        timed("broker", started)
+    if deep:
+        if not settings.REDIS_URL:
+            checks["worker"] = "eager"
+        elif checks["broker"] == "ok":
+            from ato.celery import app
+
+            started = time.monotonic()
+            try:
+                replies = app.control.ping(timeout=settings.ATO_HEALTHZ_WORKER_TIMEOUT, limit=1)
+            except Exception:  # noqa: BLE001
+                replies = []
+            timed("worker", started)
+            checks["worker"] = "ok" if replies else "error"
+            ok = ok and bool(replies)
+        else:
+            checks["worker"] = "error"
+        body = {"status": "ok" if ok else "error", **checks, "latency_ms": latency}
+        return JsonResponse(body, status=200 if ok else 503)
     return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)
