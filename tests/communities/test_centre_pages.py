@@ -49,7 +49,7 @@ def test_the_export_has_the_filtered_rows(client, staff_a):
     assert len(lines) == 2 and "'=HYPERLINK()" in lines[1] and "JASS Santa Rosa" in lines[1]
     assert ",40,150,40," in lines[1]  # served households capped at the centre's
     xlsx = client.get(reverse("communities:export", args=[CASCAS, "xlsx"]))
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx))).active
     assert sheet.max_row == 3
 
 

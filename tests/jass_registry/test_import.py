@@ -101,7 +101,7 @@ def test_duplicate_numbers_inside_the_file_are_errors(staff_a):
 def test_an_xlsx_made_from_the_template_imports(client, staff_a):
     client.force_login(staff_a)
     template = client.get(reverse("jass_registry:template", args=[CASCAS, "xlsx"]))
-    sheet = load_workbook(io.BytesIO(template.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(template))).active
     header = [c.value for c in next(sheet.iter_rows())]
     assert header[0] == "Nombre" and "N.° de inscripción" in header
     workbook = Workbook()

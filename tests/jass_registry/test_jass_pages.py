@@ -198,7 +198,7 @@ def test_the_export_has_the_filtered_rows_in_csv_and_xlsx(client, reviewer):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][1] == "Nombre" and [r[1] for r in rows[1:]] == ["JASS Uno"]
     response = client.get(reverse("jass_registry:export", args=[CASCAS, "xlsx"]))
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response))).active
     values = [row for row in sheet.iter_rows(values_only=True)]
     assert values[0][1] == "Nombre" and {v[1] for v in values[1:]} == {"JASS Uno", "JASS Dos"}
 

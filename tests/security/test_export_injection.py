@@ -28,7 +28,7 @@ def csv_rows(response) -> list[list[str]]:
 
 def xlsx_sheet(response):
     assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content)).active
+    return load_workbook(io.BytesIO(b"".join(response))).active
 
 
 def cell_with(sheet, text: str):
