@@ -33,7 +33,7 @@ from .forms import (
 )
 from .history import history_rows
 from .models import BoardMember, BoardTerm, Jass, JassKind, JassStatus, WaterSystem, role_order
-from .risk import Signal, signal_codes, signals_of
+from .risk import FACTS, SIGNAL_CODES, Signal, python_flags, signals_of
 
 PAGE_SIZE = 50
 
@@ -72,11 +72,16 @@ def _apply_errors(form, error: ValidationError) -> None:
 # --- list and export ---------------------------------------------------------------------------
 
 
-def filtered_jass(district: District, params) -> tuple[JassPageFilter, QuerySet[Jass]]:
+def filtered_jass(
+    district: District, params, *, facts_only: bool = False
+) -> tuple[JassPageFilter, QuerySet[Jass]]:
     """The district's JASS with their risk signals, filtered and ordered as the page says
     (nothing for an invalid filter). The page, the CSV and the XLSX export read this same
-    queryset."""
-    queryset = Jass.objects.in_district(district).with_risk(timezone.localdate())
+    queryset. `facts_only`: the SQL flags only when the list is filtered by a signal (the
+    export decides the signals in Python: the flags repeat each subquery, 0.6 s of SQL for
+    30,000 JASS)."""
+    flags = not facts_only or bool(params.get("signal"))
+    queryset = Jass.objects.in_district(district).with_risk(timezone.localdate(), flags=flags)
     filterset = JassPageFilter(params, queryset=queryset.order_by("name", "pk"))
     return filterset, (filterset.qs if filterset.is_valid() else queryset.none())
 
@@ -130,17 +135,23 @@ EXPORT_HEADER = [
 @require_GET
 def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
     district = district_for_read(request.user, ubigeo)
-    _filterset, queryset = filtered_jass(district, request.GET)
+    _filterset, queryset = filtered_jass(district, request.GET, facts_only=True)
+    today = timezone.localdate()
     yes, no = _("Sí"), _("No")
     labels = {code: str(label) for code, label in Signal.choices}
     kinds = {code: str(label) for code, label in JassKind.choices}
     statuses = {code: str(label) for code, label in JassStatus.choices}
     not_assessed = _("Sin evaluar")
+    # Named tuples of the exported columns and the signals' facts, not model instances (half
+    # the time of a 30,000-row export went into building JASS objects and their timestamps).
+    columns = [name for name, _label in EXPORT_HEADER if name != "signals"]
+    columns += [*FACTS, "last_training_on", "last_finance_review_on", "last_visit_on"]
 
     def rows():
-        for j in queryset.iterator(chunk_size=1000):
+        for j in queryset.values_list(*columns, named=True).iterator(chunk_size=2000):
+            fired = python_flags(j, today)
             yield [
-                j.pk,
+                j.id,
                 j.name,
                 kinds.get(j.kind, j.kind),
                 j.communities,
@@ -155,7 +166,7 @@ def jass_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
                 statuses.get(j.status, j.status),
                 j.latitude,
                 j.longitude,
-                ", ".join(labels[code] for code in signal_codes(j)),
+                ", ".join(labels[code] for code in SIGNAL_CODES if fired[code]),
                 j.grade or not_assessed,
                 j.score,
             ]
