@@ -26,6 +26,13 @@ class JassAdmin(NoDeleteMixin, admin.ModelAdmin):
 class BoardMemberInline(NoDeleteMixin, admin.TabularInline):
     model = BoardMember
     extra = 0
+    # Ley 29733: a name, DNI or phone is corrected only by the district's ATM head, with a
+    # reason that the JASS history keeps (personal_data.board_member_rectify); boards start
+    # through board_term_start (page and API), which records them.
+    readonly_fields = ["full_name", "dni", "phone", "personal_data_erased_on"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(BoardTerm)

@@ -14,6 +14,7 @@ from .models import (
     Jass,
     JassStatus,
     WaterSystem,
+    dni_validator,
 )
 from .services import JASS_FIELDS, MAX_BOARD_MEMBERS, jass_similar_names
 
@@ -182,3 +183,45 @@ DEFAULT_ROLES = [
     BoardRole.VOCAL,
     BoardRole.FISCAL,
 ]
+
+
+# --- personal data (Ley 29733; jass_registry/personal_data.py) ---------------------------------
+
+
+class PersonSearchForm(forms.Form):
+    """A DNI to look up, sent by POST: it never travels in a URL, a log line or a history."""
+
+    dni = forms.CharField(
+        label=_("DNI de la persona"),
+        min_length=8,
+        max_length=8,
+        validators=[dni_validator],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class PersonExportForm(PersonSearchForm):
+    fmt = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+
+
+class MemberRectifyForm(forms.Form):
+    """The fields a person may have corrected (derecho de rectificación), with a reason."""
+
+    full_name = forms.CharField(
+        label=_("Nombres y apellidos"), max_length=150, validators=[no_control_characters]
+    )
+    dni = forms.CharField(
+        label=_("DNI"),
+        max_length=8,
+        required=False,
+        validators=[dni_validator],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Teléfono"), max_length=20, required=False, validators=[no_control_characters]
+    )
+    reason = forms.CharField(
+        label=_("Motivo (solicitud de la persona, documento que lo sustenta…)"),
+        max_length=300,
+        validators=[no_control_characters],
+    )

@@ -25,4 +25,16 @@ urlpatterns = [
     path("jass/<pk:pk>/directiva/nueva/", views.board_start, name="board_start"),
     path("sistemas/<pk:pk>/editar/", views.system_edit, name="system_edit"),
     path("sistemas/<pk:pk>/baja/", views.system_retire, name="system_retire"),
+    # Ley 29733: the DNI goes in the POST body, never in these paths.
+    path(
+        "distritos/<ubigeo:ubigeo>/datos-personales/",
+        views.personal_data_access,
+        name="personal_data",
+    ),
+    path(
+        "distritos/<ubigeo:ubigeo>/datos-personales/descargar/",
+        views.personal_data_export,
+        name="personal_data_export",
+    ),
+    path("miembros/<pk:pk>/rectificar/", views.member_rectify, name="member_rectify"),
 ]

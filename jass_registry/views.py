@@ -13,14 +13,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.exporting import export_response
 from common.import_flow import two_step_import
-from territory.access import STAFF_ONLY, district_for_read, district_for_write, require_staff_of
+from territory.access import (
+    STAFF_ONLY,
+    district_for_read,
+    district_for_write,
+    is_head_of,
+    require_head_of,
+    require_staff_of,
+)
 from territory.models import District
 
-from . import importing, services
+from . import importing, personal_data, services
 from .filters import JassPageFilter
 from .forms import (
     DEFAULT_ROLES,
@@ -28,11 +36,23 @@ from .forms import (
     BoardTermForm,
     DissolveForm,
     JassForm,
+    MemberRectifyForm,
+    PersonExportForm,
+    PersonSearchForm,
     RetireForm,
     WaterSystemForm,
 )
 from .history import history_rows
-from .models import BoardMember, BoardTerm, Jass, JassKind, JassStatus, WaterSystem, role_order
+from .models import (
+    BoardMember,
+    BoardTerm,
+    Jass,
+    JassKind,
+    JassStatus,
+    PersonalDataEvent,
+    WaterSystem,
+    role_order,
+)
 from .risk import FACTS, SIGNAL_CODES, Signal, python_flags, signals_of
 
 PAGE_SIZE = 50
@@ -105,6 +125,7 @@ def jass_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "can_edit": request.user.is_staff_of(district.ubigeo),
+            "answers_personal_data": is_head_of(request.user, district.ubigeo),
         },
     )
 
@@ -277,6 +298,7 @@ def jass_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history_rows(jass, sees_personal=sees_personal),
             "sees_personal": sees_personal,
             "can_edit": sees_personal and jass.status != JassStatus.DISSOLVED,
+            "can_rectify": is_head_of(request.user, jass.district_id),
         },
     )
 
@@ -420,4 +442,117 @@ def jass_import(request: HttpRequest, ubigeo: str) -> HttpResponse:
         here="jass_registry:import",
         done="jass_registry:list",
         context={"district": district},
+    )
+
+
+# --- personal data (Ley 29733) -------------------------------------------------------------------
+# The DNI travels only in POST bodies (never in a URL, so never in a log line or the browser's
+# history) and `sensitive_post_parameters` keeps it out of error reports. Only the district's
+# ATM head: another district answers 404, a reviewer or other staff 403.
+
+PERSONAL_DATA_EVENTS_SHOWN = 20
+
+
+def _district_for_head(user, ubigeo: str) -> District:
+    district = district_for_read(user, ubigeo)
+    require_head_of(user, district.ubigeo)
+    return district
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("dni")
+def personal_data_access(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    """GET: the DNI form and the district's latest personal-data events. POST: the person's
+    file, to print, with its downloads and a rectification link per membership."""
+    district = _district_for_head(request.user, ubigeo)
+    form = PersonSearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = personal_data.personal_data_access(
+            user=request.user, district=district, dni=form.cleaned_data["dni"], output="page"
+        )
+        return render(
+            request,
+            "jass_registry/personal_data_person.html",
+            {
+                "district": district,
+                "person": person,
+                "history": [
+                    (record, personal_data.record_lines(record)) for record in person.history
+                ],
+                "retention_years": personal_data.retention_years(),
+                "formats": [("csv", _("Descargar CSV")), ("xlsx", _("Descargar XLSX"))],
+            },
+        )
+    events = (
+        PersonalDataEvent.objects.filter(district=district)
+        .select_related("user")
+        .order_by("-at", "-id")[:PERSONAL_DATA_EVENTS_SHOWN]
+    )
+    return render(
+        request,
+        "jass_registry/personal_data_access.html",
+        {
+            "district": district,
+            "form": form,
+            "events": events,
+            "retention_years": personal_data.retention_years(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters("dni")
+def personal_data_export(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    """The person's file as CSV or XLSX (formula-safe, common.exporting); each download is an
+    access of its own in the district's register."""
+    district = _district_for_head(request.user, ubigeo)
+    form = PersonExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indique un DNI de 8 dígitos."))
+        return redirect("jass_registry:personal_data", ubigeo=district.ubigeo)
+    fmt = form.cleaned_data["fmt"]
+    person = personal_data.personal_data_access(
+        user=request.user, district=district, dni=form.cleaned_data["dni"], output=fmt
+    )
+    header = [_("Sección"), _("Organización (JASS)"), _("Dato"), _("Valor")]
+    # The file name says whose file it is without the DNI (it is saved on shared computers).
+    name = f"datos-personales-{district.ubigeo}-{timezone.localdate():%Y%m%d}"
+    return export_response(fmt, name, header, personal_data.person_file_rows(person))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("dni", "phone")
+def member_rectify(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(
+        BoardMember.objects.filter(
+            term__jass__in=Jass.objects.visible_to(request.user)
+        ).select_related("term", "term__jass"),
+        pk=pk,
+    )
+    jass = member.term.jass
+    require_head_of(request.user, jass.district_id)
+    form = MemberRectifyForm(
+        request.POST or None,
+        initial={"full_name": member.full_name, "dni": member.dni, "phone": member.phone},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in personal_data.RECTIFIABLE_FIELDS}
+        try:
+            personal_data.board_member_rectify(
+                user=request.user, member=member, data=data, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Se rectificaron los datos; el cambio quedó en el historial.")
+            )
+            return redirect("jass_registry:detail", pk=jass.pk)
+    return render(
+        request,
+        "jass_registry/personal_data_rectify.html",
+        {"member": member, "jass": jass, "form": form},
     )

@@ -15,7 +15,14 @@ from django.forms.models import model_to_dict
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from communities.models import CentreService, PopulatedCentre
-from jass_registry.models import BoardTerm, ChangeRecord, Jass, WaterSystem
+from jass_registry.models import (
+    BoardMember,
+    BoardTerm,
+    ChangeRecord,
+    Jass,
+    PersonalDataEvent,
+    WaterSystem,
+)
 from service_grades.models import ServiceAssessment
 from territory.models import AtmOffice, Notification
 from territory.services import api_token_issue
@@ -837,6 +844,39 @@ ROUTES: dict[str, list[Route]] = {
     "district_map_data": [
         Route(f"/distritos/{CASCAS}/mapa.json", expect=statuses(200, 404, 200, 404, 302))
     ],
+    # --- issue 14: personal data (Ley 29733) ---
+    # Only the district's ATM head (`own`); the DNI goes in the POST body, never in the path.
+    "jass_registry:personal_data": [
+        Route(f"/distritos/{CASCAS}/datos-personales/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            f"/distritos/{CASCAS}/datos-personales/",
+            "post",
+            statuses(200, 404, 403, 404, 302),
+            {"dni": "{member_dni}"},
+        ),
+    ],
+    "jass_registry:personal_data_export": [
+        Route(
+            f"/distritos/{CASCAS}/datos-personales/descargar/",
+            expect=statuses(405, 405, 405, 405, 302),
+        ),
+        Route(
+            f"/distritos/{CASCAS}/datos-personales/descargar/",
+            "post",
+            statuses(200, 404, 403, 404, 302),
+            {"dni": "{member_dni}", "fmt": "csv"},
+        ),
+    ],
+    # {member}: a board member of a Cascas JASS.
+    "jass_registry:member_rectify": [
+        Route("/miembros/{member}/rectificar/", expect=statuses(200, 404, 403, 404, 302)),
+        Route(
+            "/miembros/{member}/rectificar/",
+            "post",
+            statuses(302, 404, 403, 404, 302),
+            {"full_name": "Doris Alvarado", "dni": "{member_dni}", "reason": "Lo pidió"},
+        ),
+    ],
 }
 
 # The Django admin has its own permission system (is_staff); none of the personas may enter.
@@ -883,7 +923,7 @@ CASES = [
 def cascas_objects(staff_a):
     jass = JassFactory(district_id=CASCAS)
     term = BoardTermFactory(jass=jass)
-    BoardMemberFactory(term=term)
+    member = BoardMemberFactory(term=term)
     system = WaterSystemFactory(jass=jass)
     centre = PopulatedCentreFactory(district_id=CASCAS)
     # Served since 2025 by another JASS of Cascas, so ending it on 2026-01-01 is valid.
@@ -901,6 +941,8 @@ def cascas_objects(staff_a):
         "centre": centre.code,
         "centre_service": service.pk,
         "term": term.pk,
+        "member": member.pk,
+        "member_dni": member.dni,
         "visit": visit.pk,
         "agreement": visit.agreements.get().pk,
         "token": api_token_issue(user=staff_a)[0].pk,
@@ -995,6 +1037,8 @@ def snapshot():
         "centre_services": list(CentreService.objects.order_by("pk").values()),
         "actas": list(VisitAttachment.objects.order_by("pk").values()),
         "agreement_notes": list(AgreementNote.objects.order_by("pk").values()),
+        "members": list(BoardMember.objects.order_by("pk").values()),
+        "personal_data_events": PersonalDataEvent.objects.count(),
     }
 
 

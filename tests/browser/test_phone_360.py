@@ -98,6 +98,14 @@ REVIEWER_PAGES: dict[str, list[str]] = {
     "service_grades:run": ["/niveles-de-servicio/calculos/{grade_run}/"],
 }
 
+# --- issue 14: personal data (Ley 29733) ---
+# Pages only the district's ATM head opens (its other staff and reviewers get 403): opened in
+# the head's test only. The person's file (POST) is measured in test_personal_data_phone.py.
+HEAD_PAGES: dict[str, list[str]] = {
+    "jass_registry:personal_data": ["/distritos/{ubigeo}/datos-personales/"],
+    "jass_registry:member_rectify": ["/miembros/{member}/rectificar/"],
+}
+
 # Pages anyone opens signed out.
 ANON_PAGES: dict[str, list[str]] = {
     "login": ["/cuenta/ingresar/"],
@@ -137,6 +145,8 @@ EXCLUDED: dict[str, str] = {
     "service_worker": "the service worker (JavaScript)",
     "field_data": "JSON: the district's reference data for the offline app",
     "field_session": "JSON: who is signed in, for the offline app",
+    # --- issue 14: personal data (Ley 29733) ---
+    "jass_registry:personal_data_export": "POST only: the person's file as CSV/XLSX",
 }
 API_PREFIX = "/api/"  # the REST API, its schema and Swagger UI, by path (not pages ATM users open)
 
@@ -164,7 +174,8 @@ def test_every_html_route_is_covered():
         for name, pattern in route_patterns().items()
         if not pattern.lstrip("^").startswith(API_PREFIX.lstrip("/"))
     }
-    listed = set(ATM_PAGES) | set(REVIEWER_PAGES) | set(ANON_PAGES) | set(EXCLUDED)
+    listed = set(ATM_PAGES) | set(HEAD_PAGES) | set(REVIEWER_PAGES) | set(ANON_PAGES)
+    listed |= set(EXCLUDED)
     assert routes - listed == set(), "new routes: open them in ATM_PAGES (or say why not)"
     assert listed - routes == set(), "listed routes that no longer exist"
 
@@ -211,7 +222,7 @@ def district_objects(ubigeo: str, username: str) -> dict:
     from communities.models import CentreService, PopulatedCentre
     from incentives import services as incentive_services
     from incentives.models import EvaluationRun, Goal
-    from jass_registry.models import Jass, JassStatus
+    from jass_registry.models import BoardMember, Jass, JassStatus
     from service_grades.models import GradeRun, ServiceAssessment
     from territory.models import DistrictCategory, Notification, User
     from tests.factories import atm_ordinance_evidence
@@ -279,6 +290,7 @@ def district_objects(ubigeo: str, username: str) -> dict:
         "centre_service": centre_service.pk,
         "run": run.pk,
         "grade_run": GradeRun.objects.get_or_create(quarter=dt.date(2026, 10, 1))[0].pk,
+        "member": BoardMember.objects.filter(term__jass=jass).order_by("pk").first().pk,
     }
 
 
@@ -330,11 +342,14 @@ def phone_context(browser, demo, live_server, request):
     context.close()
 
 
-def check_atm_pages(page, live_server, screenshots, username: str, ubigeo: str) -> None:
+def check_atm_pages(
+    page, live_server, screenshots, username: str, ubigeo: str, *, head: bool = False
+) -> None:
     objects = district_objects(ubigeo, username)
     log_in(page, live_server, username)
     page.wait_for_function(SETTLED)
-    problems = check_pages(page, live_server, screenshots, ATM_PAGES, objects)
+    pages = ATM_PAGES | HEAD_PAGES if head else ATM_PAGES
+    problems = check_pages(page, live_server, screenshots, pages, objects)
     assert problems == [], "\n".join(problems)
     assert page.js_errors == []
 
@@ -347,7 +362,7 @@ def test_every_page_of_the_atm_head_fits_a_360_px_phone(
     phone_context, live_server, screenshots, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    check_atm_pages(phone_context, live_server, screenshots, "atm.cascas", CASCAS)
+    check_atm_pages(phone_context, live_server, screenshots, "atm.cascas", CASCAS, head=True)
 
 
 @pytest.mark.browser
