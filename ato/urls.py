@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from incentives.api import compliance_export
 
-from . import converters, csp, everyone_forever, pwa, views
+from . import activity, converters, csp, everyone_forever, pwa, views
 from .api import Dhis2DataElements, Dhis2DataValues, ObtainToken, OwnTokenList, WpdxExport, router
 from .district_map import district_map, district_map_data
 from .forms import LoginForm
@@ -42,6 +42,15 @@ urlpatterns = [
         name="everyone_forever",
     ),
     path("todos-por-siempre/", everyone_forever.national_page, name="everyone_forever_national"),
+    # Who changed what in a district (ato/activity.py): the ATM head and the reviewers.
+    path(
+        "distritos/<ubigeo:ubigeo>/actividad/", activity.district_activity, name="district_activity"
+    ),
+    re_path(
+        r"^distritos/(?P<ubigeo>[0-9]{6})/actividad/exportar\.(?P<fmt>csv|xlsx)$",
+        activity.district_activity_export,
+        name="district_activity_export",
+    ),
     # The installable offline app (ato/pwa.py): the worker at the root scope, its manifest and
     # the field pages that work without signal.
     path("sw.js", pwa.service_worker, name="service_worker"),

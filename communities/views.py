@@ -254,25 +254,28 @@ def _shown(value) -> str:
     return str(value)
 
 
-def history_rows(centre: PopulatedCentre) -> list[dict]:
-    """The centre's change records with each field's label, as the JASS history shows them
-    (a centre holds no personal data, so nothing is masked)."""
+def change_lines(record: CentreChange) -> list[tuple[str, str, str]]:
+    """(field label, old, new) of one change record (a centre holds no personal data, so
+    nothing is masked). Also read by the district's activity page (ato/activity.py)."""
     labels = {f.name: str(f.verbose_name) for f in PopulatedCentre._meta.concrete_fields}
     labels |= {
         f.name: str(f.verbose_name) for f in CentreService._meta.concrete_fields if f.name != "id"
     }
     labels["services"] = _("servicios")
     areas = dict(Area.choices)
-    rows = []
-    for record in CentreChange.objects.filter(centre=centre).select_related("user")[:HISTORY_LIMIT]:
-        changes = []
-        for key, pair in (record.changes or {}).items():
-            old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-            if key == "area":
-                old, new = areas.get(old, old), areas.get(new, new)
-            changes.append((labels.get(key, key), _shown(old), _shown(new)))
-        rows.append({"record": record, "changes": changes})
-    return rows
+    changes = []
+    for key, pair in (record.changes or {}).items():
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        if key == "area":
+            old, new = areas.get(old, old), areas.get(new, new)
+        changes.append((labels.get(key, key), _shown(old), _shown(new)))
+    return changes
+
+
+def history_rows(centre: PopulatedCentre) -> list[dict]:
+    """The centre's change records with each field's label, as the JASS history shows them."""
+    records = CentreChange.objects.filter(centre=centre).select_related("user")[:HISTORY_LIMIT]
+    return [{"record": record, "changes": change_lines(record)} for record in records]
 
 
 # --- detail and services -----------------------------------------------------------------------

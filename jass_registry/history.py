@@ -88,20 +88,29 @@ class HistoryRow:
     changes: list[tuple[str, object, object]]
 
 
+def change_lines(record: ChangeRecord, *, sees_personal: bool) -> list[tuple[str, object, object]]:
+    """(field label, old, new) of one record, personal data masked unless `sees_personal`.
+    Also read by the district's activity page (ato/activity.py)."""
+    model = _model_for(record.action)
+    lines = []
+    for key, pair in (record.changes or {}).items():
+        if key.startswith("_"):  # for the code (e.g. `_member`, personal_data.py), not shown
+            continue
+        old, new = (
+            (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
+        )
+        lines.append(
+            (
+                _label(model, key),
+                _show(model, key, old, sees_personal),
+                _show(model, key, new, sees_personal),
+            )
+        )
+    return lines
+
+
 def history_rows(jass: Jass, *, sees_personal: bool) -> list[HistoryRow]:
     records = ChangeRecord.objects.filter(jass=jass).select_related("user")[:HISTORY_LIMIT]
     return [
-        HistoryRow(
-            record=r,
-            changes=[
-                (
-                    _label(_model_for(r.action), k),
-                    _show(_model_for(r.action), k, old, sees_personal),
-                    _show(_model_for(r.action), k, new, sees_personal),
-                )
-                for k, (old, new) in (r.changes or {}).items()
-                if not k.startswith("_")  # for the code (e.g. `_member`), not shown
-            ],
-        )
-        for r in records
+        HistoryRow(record=r, changes=change_lines(r, sees_personal=sees_personal)) for r in records
     ]

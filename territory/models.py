@@ -300,6 +300,9 @@ class User(AbstractUser):
     unread_notifications = models.PositiveIntegerField(
         _("notificaciones sin leer"), default=0, editable=False
     )
+    # The Monday email of the district's news (ato/digest.py), sent to ATM heads; each turns
+    # it off in "Mi cuenta".
+    weekly_digest = models.BooleanField(_("resumen semanal por correo"), default=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("usuario")

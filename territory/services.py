@@ -189,6 +189,12 @@ def user_deactivate(*, user: User) -> None:
 # --- ATM office -------------------------------------------------------------------------------
 
 
+def user_digest_set(*, user: User, enabled: bool) -> None:
+    """Turn the user's weekly digest email (ato/digest.py) on or off: their own choice only."""
+    user.weekly_digest = enabled
+    user.save(update_fields=["weekly_digest"])
+
+
 @transaction.atomic
 def office_save(*, user: User, office_form, budget_formset) -> AtmOffice:
     """Save the office and its PIA budget lines from validated forms (the page's edit).

@@ -1,5 +1,5 @@
 """The ATM office page of a district: read by its staff and by reviewers, edited by its staff.
-"Mi cuenta": the signed-in user's own API tokens."""
+"Mi cuenta": the signed-in user's own API tokens and weekly digest choice."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -78,6 +78,21 @@ def account(request: HttpRequest) -> HttpResponse:
             "ttl_days": settings.ATO_TOKEN_TTL_DAYS,
         },
     )
+
+
+@login_required
+@require_POST
+def digest_preference(request: HttpRequest) -> HttpResponse:
+    """The user's own choice of the weekly digest email (a checkbox in "Mi cuenta")."""
+    enabled = request.POST.get("weekly_digest") == "on"
+    services.user_digest_set(user=request.user, enabled=enabled)
+    messages.success(
+        request,
+        _("Recibirá el resumen semanal por correo.")
+        if enabled
+        else _("Ya no recibirá el resumen semanal por correo."),
+    )
+    return redirect("territory:account")
 
 
 @login_required

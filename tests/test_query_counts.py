@@ -631,3 +631,57 @@ def test_schedule_pages(client, staff_a, cascas_schedule, path, expected):
     cascas_schedule(49)
     fifty = count_queries(lambda: client.get(path))
     assert one == fifty == expected
+
+
+# --- issue 14: activity and weekly digest ---
+
+
+@pytest.fixture
+def cascas_history(staff_a):
+    """n writes of each source in Cascas: JASS edits, visits, centre edits, evidence events."""
+    from communities.models import CentreChange
+    from incentives.models import EvidenceEvent
+    from jass_registry.models import ChangeRecord
+    from tests.factories import PopulatedCentreFactory, VisitFactory, atm_ordinance_evidence
+
+    jass = JassFactory(district_id="131101")
+    centre = PopulatedCentreFactory(district_id="131101")
+    evidence = atm_ordinance_evidence(district_id="131101", uploaded_by=staff_a)
+
+    def make(n: int):
+        for i in range(n):
+            ChangeRecord.objects.create(
+                jass=jass,
+                action="updated",
+                target=jass.name,
+                user=staff_a,
+                changes={"associates": [i, i + 1], "dni": ["", "41234567"]},
+            )
+            VisitFactory(jass=jass, staff=staff_a)
+            CentreChange.objects.create(
+                centre=centre, action="updated", user=staff_a, changes={"households": [i, i + 1]}
+            )
+            EvidenceEvent.objects.create(evidence=evidence, status="submitted", user=staff_a)
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        # session, user, district, the users for the filter's <select>, then one query per
+        # source, each at most a page and one row (evidence events, centre changes, visits,
+        # registry records, each joined to its object and user), session refresh. No COUNT.
+        ("/distritos/131101/actividad/", 9),
+        ("/distritos/131101/actividad/?kind=visits&q=jass", 7),  # visits and registry only
+        # the same, streamed row by row from the four ordered sources
+        ("/distritos/131101/actividad/exportar.csv", 9),
+    ],
+)
+def test_district_activity(client, reviewer, staff_a, cascas_history, path, expected):
+    client.force_login(reviewer)
+    cascas_history(1)
+    one = count_queries(lambda: client.get(path))
+    cascas_history(49)
+    fifty = count_queries(lambda: client.get(path))
+    assert one == fifty == expected

@@ -844,6 +844,24 @@ ROUTES: dict[str, list[Route]] = {
     "district_map_data": [
         Route(f"/distritos/{CASCAS}/mapa.json", expect=statuses(200, 404, 200, 404, 302))
     ],
+    # --- issue 14: activity and weekly digest ---
+    # Who changed what: the district's ATM head and the reviewers (ato/activity.py).
+    "district_activity": [
+        Route(f"/distritos/{CASCAS}/actividad/", expect=statuses(200, 404, 200, 404, 302))
+    ],
+    "district_activity_export": [
+        Route(
+            f"/distritos/{CASCAS}/actividad/exportar.csv", expect=statuses(200, 404, 200, 404, 302)
+        ),
+        Route(
+            f"/distritos/{CASCAS}/actividad/exportar.xlsx", expect=statuses(200, 404, 200, 404, 302)
+        ),
+    ],
+    # Each user's own choice of the weekly digest: POST only, it changes only their own row.
+    "territory:digest_preference": [
+        Route("/cuenta/resumen-semanal/", expect=statuses(405, 405, 405, 405, 302)),
+        Route("/cuenta/resumen-semanal/", "post", statuses(302, 302, 302, 302, 302), {}),
+    ],
     # --- issue 14: personal data (Ley 29733) ---
     # Only the district's ATM head (`own`); the DNI goes in the POST body, never in the path.
     "jass_registry:personal_data": [

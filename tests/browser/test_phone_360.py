@@ -96,6 +96,10 @@ REVIEWER_PAGES: dict[str, list[str]] = {
     "everyone_forever_national": ["/todos-por-siempre/"],
     "service_grades:national": ["/niveles-de-servicio/"],
     "service_grades:run": ["/niveles-de-servicio/calculos/{grade_run}/"],
+    # --- issue 14: activity and weekly digest ---
+    # The ATM head's and the reviewers' (other ATM staff get 403, so not in ATM_PAGES, which
+    # Lucma's staff open too); the head sees the same table with DNI unmasked.
+    "district_activity": ["/distritos/{ubigeo}/actividad/"],
 }
 
 # --- issue 14: personal data (Ley 29733) ---
@@ -145,6 +149,9 @@ EXCLUDED: dict[str, str] = {
     "service_worker": "the service worker (JavaScript)",
     "field_data": "JSON: the district's reference data for the offline app",
     "field_session": "JSON: who is signed in, for the offline app",
+    # --- issue 14: activity and weekly digest ---
+    "district_activity_export": "CSV/XLSX download",
+    "territory:digest_preference": "POST only (the checkbox in Mi cuenta)",
     # --- issue 14: personal data (Ley 29733) ---
     "jass_registry:personal_data_export": "POST only: the person's file as CSV/XLSX",
 }

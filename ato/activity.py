@@ -1,0 +1,423 @@
+"""Who changed what in a district (issue 14, part 5): every write, newest first, read from the
+history records the apps already keep, filterable and exportable.
+
+Sources, each read through its own index and merged here (no table of its own, nothing copied):
+- `jass_registry.ChangeRecord`: the registry (JASS, water systems, boards, import) and the
+  visits' edits, voids and actas (the visits app writes them there);
+- `visits.Visit`: a visit recorded (`created_at`, by its staff);
+- `communities.CentreChange`: populated centres and their services;
+- `incentives.EvidenceEvent`: evidence presented, approved or returned.
+
+Pagination is a keyset over (time, source, id), newest first: each source reads at most a page
+and a row past the cursor (`ORDER BY at DESC, id DESC LIMIT 51`), so a page costs the same with
+five years of records as with one week, and no COUNT(*) over years of history is ever run. The
+export merges the same four ordered streams row by row (`heapq.merge`).
+
+Who reads it: the district's ATM head and the reviewers (`require_head_or_reviewer`); other ATM
+staff of the district get 403, another district 404. Personal data (DNI, phone) in the
+records' changes is shown only to the district's own staff (the head), masked for reviewers,
+by the registry history's own rule (`jass_registry.history.change_lines`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from common.exporting import export_response
+from common.text import fold
+from communities.models import CentreChange
+from communities.views import change_lines as centre_change_lines
+from incentives.models import EvidenceEvent, EvidenceStatus
+from jass_registry.history import change_lines as registry_change_lines
+from jass_registry.models import ChangeRecord
+from territory.access import district_for_read, require_head_or_reviewer
+from territory.models import Role, User
+from visits.models import Visit
+
+PAGE_SIZE = 50
+SEARCH_MAX = 100
+REFUSAL = gettext_lazy(
+    "La actividad del distrito es para el responsable del ATM y los revisores del sector."
+)
+
+
+class Kind:
+    """The kinds of object a user may filter by; each source answers for one or two."""
+
+    JASS = "jass"
+    VISITS = "visits"
+    CENTRES = "centres"
+    EVIDENCE = "evidence"
+    CHOICES = [
+        (JASS, gettext_lazy("JASS, sistemas y consejos directivos")),
+        (VISITS, gettext_lazy("Visitas")),
+        (CENTRES, gettext_lazy("Centros poblados")),
+        (EVIDENCE, gettext_lazy("Evidencias")),
+    ]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ActivityFilterForm(forms.Form):
+    """The page's and the export's filters. A Form rather than a FilterSet: a FilterSet filters
+    one queryset, and the activity merges four; each source applies the cleaned values below
+    (`_sources`). Every input is bounded: dates, an id among the choices, 100 characters."""
+
+    start = forms.DateField(label=gettext_lazy("Desde"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("Hasta"), required=False, widget=DateInput())
+    user = forms.TypedChoiceField(
+        label=gettext_lazy("Usuario"), required=False, coerce=int, empty_value=None
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Objeto"), required=False)
+    q = forms.CharField(label=gettext_lazy("Buscar"), required=False, max_length=SEARCH_MAX)
+
+    def __init__(self, data, *, users: list[User]):
+        super().__init__(data)
+        self.fields["user"].choices = [("", _("Todos"))] + [
+            (u.pk, u.get_full_name() or u.username) for u in users
+        ]
+        self.fields["kind"].choices = [("", _("Todos"))] + Kind.CHOICES
+        self.fields["q"].widget.attrs["placeholder"] = _("JASS, sistema, centro poblado…")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("La fecha inicial es posterior a la final."))
+        return data
+
+
+@dataclass
+class Entry:
+    """One write, as the page and the export show it."""
+
+    at: dt.datetime
+    source: int  # the tie-breaker between sources at the same instant (see `SOURCES`)
+    pk: int
+    kind: str
+    action: str
+    user: User | None
+    object_text: str
+    url: str
+    changes: list[tuple[str, object, object]] = field(default_factory=list)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.at, self.source, self.pk)
+
+    @property
+    def cursor(self) -> str:
+        return f"{self.at.isoformat()}~{self.source}~{self.pk}"
+
+    @property
+    def user_name(self) -> str:
+        if self.user is None:
+            return _("(sistema)")
+        return self.user.get_full_name() or self.user.username
+
+    @property
+    def kind_label(self) -> str:
+        return str(dict(Kind.CHOICES).get(self.kind, self.kind))
+
+
+def parse_cursor(text: str) -> tuple[dt.datetime, int, int] | None:
+    """`antes=<time>~<source>~<id>`: None (first page) for anything that is not one."""
+    try:
+        at, source, pk = (text or "").split("~")
+        when = dt.datetime.fromisoformat(at)
+        source_n, pk_n = int(source), int(pk)
+    except ValueError:
+        return None
+    if timezone.is_naive(when) or not (0 <= source_n < len(SOURCES)) or not 0 < pk_n < 2**63:
+        return None
+    return when, source_n, pk_n
+
+
+def _after_cursor(cursor, source: int, at_field: str) -> Q:
+    """Rows of source `source` older than the cursor in (time, source, id) descending order."""
+    if cursor is None:
+        return Q()
+    at, c_source, c_pk = cursor
+    if source < c_source:
+        return Q(**{f"{at_field}__lte": at})
+    if source > c_source:
+        return Q(**{f"{at_field}__lt": at})
+    return Q(**{f"{at_field}__lt": at}) | Q(**{at_field: at, "pk__lt": c_pk})
+
+
+def _date_range(data: dict, at_field: str) -> Q:
+    tz = timezone.get_current_timezone()
+    q = Q()
+    if data.get("start"):
+        q &= Q(**{f"{at_field}__gte": dt.datetime.combine(data["start"], dt.time.min, tz)})
+    if data.get("end"):
+        after = data["end"] + dt.timedelta(days=1)
+        q &= Q(**{f"{at_field}__lt": dt.datetime.combine(after, dt.time.min, tz)})
+    return q
+
+
+# --- the four sources -------------------------------------------------------------------------
+# Each: (kinds it answers for, a function building its ordered queryset, one building entries).
+# Their order in SOURCES is the tie-breaker between writes at the same instant.
+
+VISIT_ACTIONS = [ChangeRecord.Action.VISIT_UPDATED, ChangeRecord.Action.VISIT_VOIDED]
+
+
+def _registry_rows(district_id: str, data: dict):
+    # Served by the index on jass_id (a district's JASS, then a top-N sort of their records):
+    # the records of one district, not the country's.
+    qs = ChangeRecord.objects.filter(jass__district_id=district_id)
+    kind = data.get("kind")
+    if kind == Kind.JASS:
+        qs = qs.exclude(action__in=VISIT_ACTIONS)
+    elif kind == Kind.VISITS:
+        qs = qs.filter(action__in=VISIT_ACTIONS)
+    if data.get("q"):
+        qs = qs.filter(
+            Q(target__icontains=data["q"]) | Q(jass__name_search__contains=fold(data["q"]))
+        )
+    return qs.select_related("jass", "user"), "at"
+
+
+def _registry_entry(record: ChangeRecord, source: int, sees_personal: bool) -> Entry:
+    jass = record.jass
+    target = record.target or jass.name
+    return Entry(
+        at=record.at,
+        source=source,
+        pk=record.pk,
+        kind=Kind.VISITS if record.action in VISIT_ACTIONS else Kind.JASS,
+        action=record.get_action_display(),
+        user=record.user,
+        object_text=target if target == jass.name else f"{jass.name} · {target}",
+        url=reverse("jass_registry:detail", args=[jass.pk]),
+        changes=registry_change_lines(record, sees_personal=sees_personal),
+    )
+
+
+def _visit_rows(district_id: str, data: dict):
+    qs = Visit.objects.filter(jass__district_id=district_id)
+    if data.get("q"):
+        qs = qs.filter(jass__name_search__contains=fold(data["q"]))
+    return qs.select_related("jass", "staff"), "created_at"
+
+
+def _visit_entry(visit: Visit, source: int, sees_personal: bool) -> Entry:
+    return Entry(
+        at=visit.created_at,
+        source=source,
+        pk=visit.pk,
+        kind=Kind.VISITS,
+        action=_("Visita registrada"),
+        user=visit.staff,
+        object_text=str(visit),
+        url=reverse("visits:detail", args=[visit.pk]),
+    )
+
+
+def _centre_rows(district_id: str, data: dict):
+    qs = CentreChange.objects.filter(centre__district_id=district_id)
+    if data.get("q"):
+        qs = qs.filter(
+            Q(target__icontains=data["q"]) | Q(centre__name_search__contains=fold(data["q"]))
+        )
+    return qs.select_related("centre", "user"), "at"
+
+
+def _centre_entry(change: CentreChange, source: int, sees_personal: bool) -> Entry:
+    centre = change.centre
+    target = change.target or centre.name
+    return Entry(
+        at=change.at,
+        source=source,
+        pk=change.pk,
+        kind=Kind.CENTRES,
+        action=change.get_action_display(),
+        user=change.user,
+        object_text=target if target == centre.name else f"{centre.name} · {target}",
+        url=reverse("communities:detail", args=[centre.code]),
+        changes=centre_change_lines(change),
+    )
+
+
+EVIDENCE_ACTIONS = {
+    EvidenceStatus.SUBMITTED: gettext_lazy("Evidencia presentada"),
+    EvidenceStatus.APPROVED: gettext_lazy("Evidencia aprobada"),
+    EvidenceStatus.RETURNED: gettext_lazy("Evidencia observada"),
+}
+
+
+def _evidence_rows(district_id: str, data: dict):
+    qs = EvidenceEvent.objects.filter(evidence__district_id=district_id)
+    if data.get("q"):
+        qs = qs.filter(
+            Q(evidence__number__icontains=data["q"])
+            | Q(evidence__doc_type__icontains=data["q"])
+            | Q(evidence__requirement__goal__code__icontains=data["q"])
+        )
+    return qs.select_related("evidence__requirement__goal", "user"), "at"
+
+
+def _evidence_entry(event: EvidenceEvent, source: int, sees_personal: bool) -> Entry:
+    evidence = event.evidence
+    goal = evidence.requirement.goal
+    return Entry(
+        at=event.at,
+        source=source,
+        pk=event.pk,
+        kind=Kind.EVIDENCE,
+        action=str(EVIDENCE_ACTIONS.get(event.status, event.status)),
+        user=event.user,
+        object_text=f"{goal.code} · {evidence.doc_type} {evidence.number}",
+        url=reverse("incentives:evidence", args=[evidence.district_id]),
+        changes=[(_("observación"), "—", event.comment)] if event.comment else [],
+    )
+
+
+SOURCES = [
+    ({Kind.EVIDENCE}, _evidence_rows, _evidence_entry),
+    ({Kind.CENTRES}, _centre_rows, _centre_entry),
+    ({Kind.VISITS}, _visit_rows, _visit_entry),
+    ({Kind.JASS, Kind.VISITS}, _registry_rows, _registry_entry),
+]
+
+
+def _sources(district_id: str, data: dict, cursor=None):
+    """(source number, its queryset ordered newest first, its entry builder) for the sources
+    the filters leave, each filtered by user, dates, search and the cursor."""
+    for number, (kinds, rows, entry) in enumerate(SOURCES):
+        if data.get("kind") and data["kind"] not in kinds:
+            continue
+        qs, at_field = rows(district_id, data)
+        if data.get("user"):
+            user_field = "staff_id" if qs.model is Visit else "user_id"
+            qs = qs.filter(**{user_field: data["user"]})
+        qs = qs.filter(_date_range(data, at_field) & _after_cursor(cursor, number, at_field))
+        yield number, qs.order_by(f"-{at_field}", "-pk"), entry
+
+
+def activity_page(
+    district_id: str, data: dict, *, sees_personal: bool, cursor=None
+) -> tuple[list[Entry], str | None]:
+    """The page of entries after `cursor` and the cursor of the next page (None at the end):
+    one query per source, each at most PAGE_SIZE + 1 rows."""
+    entries = []
+    for number, qs, build in _sources(district_id, data, cursor):
+        entries += [build(row, number, sees_personal) for row in qs[: PAGE_SIZE + 1]]
+    entries.sort(key=lambda e: e.sort_key, reverse=True)
+    more = len(entries) > PAGE_SIZE
+    entries = entries[:PAGE_SIZE]
+    return entries, (entries[-1].cursor if more else None)
+
+
+def activity_stream(district_id: str, data: dict, *, sees_personal: bool) -> Iterator[Entry]:
+    """Every entry the filters leave, newest first: the sources' ordered streams merged row
+    by row, each read in chunks (memory does not grow with the years of history)."""
+
+    def stream(number, qs, build):
+        for row in qs.iterator(chunk_size=2000):
+            yield build(row, number, sees_personal)
+
+    streams = [stream(*source) for source in _sources(district_id, data)]
+    return heapq.merge(*streams, key=lambda e: e.sort_key, reverse=True)
+
+
+def activity_users(district_id: str) -> list[User]:
+    """Who may appear in a district's activity: its staff, the reviewers and the admins."""
+    return list(
+        User.objects.filter(
+            Q(district_id=district_id) | Q(role=Role.REVIEWER) | Q(is_superuser=True)
+        ).order_by("first_name", "last_name", "username")
+    )
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def _district_for_activity(user, ubigeo: str):
+    district = district_for_read(user, ubigeo)  # another district: 404
+    require_head_or_reviewer(user, district.ubigeo, REFUSAL)
+    return district
+
+
+def _filters(request: HttpRequest, district_id: str) -> tuple[ActivityFilterForm, dict]:
+    form = ActivityFilterForm(request.GET or None, users=activity_users(district_id))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, data
+
+
+@login_required
+@require_GET
+def district_activity(request: HttpRequest, ubigeo: str) -> HttpResponse:
+    district = _district_for_activity(request.user, ubigeo)
+    form, data = _filters(request, district.ubigeo)
+    cursor = parse_cursor(request.GET.get("antes", ""))
+    entries, next_cursor = activity_page(
+        district.ubigeo,
+        data,
+        sees_personal=request.user.is_staff_of(district.ubigeo),
+        cursor=cursor,
+    )
+    query = urlencode(
+        {k: v for k, v in request.GET.items() if k in form.fields and v and len(v) <= 100}
+    )
+    next_url = None
+    if next_cursor:
+        next_url = "?" + urlencode(
+            {**{k: v for k, v in request.GET.items() if k in form.fields}, "antes": next_cursor}
+        )
+    return render(
+        request,
+        "ato/activity.html",
+        {
+            "district": district,
+            "form": form,
+            "entries": entries,
+            "next_url": next_url,
+            "first_page": cursor is None,
+            "query": query,
+        },
+    )
+
+
+@login_required
+@require_GET
+def district_activity_export(request: HttpRequest, ubigeo: str, fmt: str) -> HttpResponse:
+    district = _district_for_activity(request.user, ubigeo)
+    _form, data = _filters(request, district.ubigeo)
+    entries = activity_stream(
+        district.ubigeo, data, sees_personal=request.user.is_staff_of(district.ubigeo)
+    )
+    header = [_("Fecha y hora"), _("Usuario"), _("Objeto"), _("Tipo"), _("Acción"), _("Cambios")]
+    rows = (
+        [
+            timezone.localtime(e.at).replace(tzinfo=None, microsecond=0),
+            e.user_name,
+            e.object_text,
+            e.kind_label,
+            e.action,
+            "; ".join(f"{label}: {old} → {new}" for label, old, new in e.changes),
+        ]
+        for e in entries
+    )
+    return export_response(fmt, f"actividad-{district.ubigeo}", header, rows)
