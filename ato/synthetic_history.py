@@ -45,6 +45,7 @@ class History:
         # month); year k (1 … years-1) is the k-th year of 365 days before that day.
         self.edge = generator.start.replace(day=1)
         self.first = self.edge - YEAR * (years - 1)
+        self.dni = 1_000_000
 
     def year_span(self, k: int) -> tuple[dt.date, dt.date]:
         """The first and last day of the k-th extra year."""
@@ -196,24 +197,32 @@ class History:
                 ends = starts - dt.timedelta(days=1)
         BoardTerm.objects.bulk_create(terms, batch_size=2000)
         members, surnames = [], self.s.SURNAMES
+        newer: dict[int, list[BoardMember]] = {}  # the members of the term after, per JASS
         for term in terms:
+            kept = []
             for role in BoardRole.values:
                 required = role in (BoardRole.PRESIDENT, BoardRole.TREASURER)
                 if not required and r.random() > 0.6:
                     continue
-                sex = r.choice("FM")
-                given = r.choice(self.s.GIVEN_F if sex == "F" else self.s.GIVEN_M)
-                g.dni += r.randint(1, 997)
-                members.append(
-                    BoardMember(
-                        term_id=term.pk,
-                        role=role,
-                        full_name=f"{given} {r.choice(surnames)} {r.choice(surnames)}",
-                        sex=sex,
-                        dni=f"{g.dni:08d}" if r.random() < 0.9 else "",
-                        phone=f"9{r.randint(10_000_000, 99_999_999)}" if r.random() < 0.7 else "",
-                    )
+                again = [m for m in newer.get(term.jass_id, []) if m.dni]
+                if again and r.random() < 0.3:  # re-elected: the same person, another role
+                    person = r.choice(again)
+                    name, sex, dni, phone = person.full_name, person.sex, person.dni, person.phone
+                else:
+                    sex = r.choice("FM")
+                    given = r.choice(self.s.GIVEN_F if sex == "F" else self.s.GIVEN_M)
+                    name = f"{given} {r.choice(surnames)} {r.choice(surnames)}"
+                    # DNIs of the earlier years below 10,000,000: the current period's begin
+                    # there, so no two people share one.
+                    self.dni += r.randint(1, 19)
+                    dni = f"{self.dni:08d}" if r.random() < 0.9 else ""
+                    phone = f"9{r.randint(10_000_000, 99_999_999)}" if r.random() < 0.7 else ""
+                member = BoardMember(
+                    term_id=term.pk, role=role, full_name=name, sex=sex, dni=dni, phone=phone
                 )
+                kept.append(member)
+            members += kept
+            newer[term.jass_id] = kept
         BoardMember.objects.bulk_create(members, batch_size=5000)
         g.counts["board_terms"] += len(terms)
         g.counts["board_members"] += len(members)

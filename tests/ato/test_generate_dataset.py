@@ -190,6 +190,12 @@ def test_five_years_of_history_spread_over_the_years_with_boards_turning_over(db
         assert all(a[1] < b[0] for a, b in zip(terms, terms[1:], strict=False))
     ended = BoardMember.objects.filter(term__ends_on__lt=UNTIL - dt.timedelta(days=365 * 5))
     assert ended.exclude(dni="").exists()
+    # Some were re-elected (one DNI on several terms); one DNI is always one person.
+    names_of = {}
+    for dni, name in BoardMember.objects.exclude(dni="").values_list("dni", "full_name"):
+        names_of.setdefault(dni, set()).add(name)
+    assert all(len(names) == 1 for names in names_of.values())
+    assert BoardMember.objects.exclude(dni="").count() > len(names_of)
     # Evidence and runs of several goal years.
     assert Evidence.objects.values("requirement__goal__year").distinct().count() >= 3
     runs = EvaluationRun.objects.all()
