@@ -139,12 +139,16 @@ FLOOR_SQL = {
                COUNT(*) FILTER (WHERE registry_number <> '' AND recognition_resolution <> ''), 1
         FROM jass_registry_jass WHERE district_id = ANY(%(ids)s) AND status <> 'dissolved'
         GROUP BY district_id""",
+    # Whether the min_visits-th visit of the window exists, not how many (issue 14: counting
+    # them all read every visit since the goal's `from`, 5x with five years of history).
     "jass_visited_ratio": """
-        SELECT j.district_id, COUNT(*) FILTER (WHERE COALESCE(v.n, 0) >= %(min_visits)s), COUNT(*)
+        SELECT j.district_id,
+               COUNT(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM visits_visit v
+                   WHERE v.jass_id = j.id AND v.date >= %(from)s AND v.date <= %(cutoff)s
+                   OFFSET %(min_visits)s - 1 LIMIT 1)),
+               COUNT(*)
         FROM jass_registry_jass j
-        LEFT JOIN (SELECT jass_id, COUNT(*) AS n FROM visits_visit
-                   WHERE date >= %(from)s AND date <= %(cutoff)s GROUP BY jass_id) v
-               ON v.jass_id = j.id
         WHERE j.district_id = ANY(%(ids)s) AND j.status = 'active'
         GROUP BY j.district_id""",
     "chlorination_ratio": """

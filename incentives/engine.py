@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from communities.coverage import district_coverage
@@ -185,19 +184,21 @@ def _jass_count_min(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
 
 @measure_of(CheckKind.JASS_VISITED_RATIO)
 def _jass_visited_ratio(p: dict[str, Any], scope: Scope) -> dict[str, Measure]:
-    visit_count = (
+    """Active JASS with at least `min_visits` valid visits between `from` and the cutoff. Asks
+    whether the `min_visits`-th visit exists (EXISTS … LIMIT 1 OFFSET min_visits - 1) rather than
+    counting them all: each JASS reads at most `min_visits` entries of `visit_jass_date`, so a
+    window of years costs what a window of months does (issue 14: counting read every visit
+    since 2017, 5x the time with five years of history)."""
+    enough = (
         _visits(scope)
         .filter(jass=OuterRef("pk"), date__gte=p["from"])
-        .order_by()
-        .values("jass")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .order_by("date")[p["min_visits"] - 1 : p["min_visits"]]
     )
     rows = (
         _active_jass(scope)
-        .annotate(n=Coalesce(Subquery(visit_count, output_field=IntegerField()), Value(0)))
+        .annotate(visited=Exists(enough))
         .values("district_id")
-        .annotate(num=Count("pk", filter=Q(n__gte=p["min_visits"])), den=Count("pk"))
+        .annotate(num=Count("pk", filter=Q(visited=True)), den=Count("pk"))
         .order_by()
     )
     return _count_rows(rows)
