@@ -21,6 +21,8 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.utils.functional import empty
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -64,25 +66,29 @@ class RequestLogMiddleware:
         started = time.monotonic()
         request_id = request_id_from(request.headers.get("X-Request-ID"))
         request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-            response["X-Request-ID"] = request_id
-            if settings.ATO_JSON_LOGS:
-                # A streamed export is timed to its first byte: the rest flows after this.
-                request_logger.info(
-                    "request",
-                    extra={
-                        "user_id": _user_id(request),
-                        "method": request.method,
-                        "path": mask_numbers(request.path),
-                        "status": response.status_code,
-                        "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                    },
-                )
-            return response
-        finally:
-            request_id_var.reset(token)
+        # Cleared on `request_finished`, not on return: Django logs a 4xx/5xx ("Not Found: ...")
+        # after the middleware chain has returned, and that line must carry the id too.
+        request_id_var.set(request_id)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        if settings.ATO_JSON_LOGS:
+            # A streamed export is timed to its first byte: the rest flows after this.
+            request_logger.info(
+                "request",
+                extra={
+                    "user_id": _user_id(request),
+                    "method": request.method,
+                    "path": mask_numbers(request.path),
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+        return response
+
+
+@receiver(request_finished, dispatch_uid="ato.logging.clear_request_id")
+def _clear_request_id(**kwargs) -> None:
+    request_id_var.set(None)
 
 
 class RequestIdFilter(logging.Filter):
@@ -108,9 +114,9 @@ class JsonFormatter(logging.Formatter):
             "message": mask_numbers(record.getMessage()),
         }
         for name in _FIELDS:
-            value = getattr(record, name, None)
-            if value is not None:
-                line[name] = value
+            # A request line has them all (user_id null when anonymous); other lines only the id.
+            if hasattr(record, name) and (name != "request_id" or record.request_id):
+                line[name] = getattr(record, name)
         if record.exc_info:
             line["error"] = mask_numbers(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False, default=str)
