@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from territory.access import require_head_of
 from territory.models import District
 
-from .history import mask
+from .history import change_lines, mask
 from .models import (
     BoardMember,
     BoardRole,
@@ -168,23 +168,6 @@ def personal_data_access(*, user, district: District, dni: str, output: str) -> 
     return person
 
 
-def record_lines(record: ChangeRecord) -> list[tuple[str, Any, Any]]:
-    """(label, old, new) of a history record as the ATM head reads it in the person's file:
-    personal data in clear (it is theirs), keys for the code (`_member`) left out."""
-    from .history import _label, _model_for, _show
-
-    model = _model_for(record.action)
-    lines = []
-    for key, pair in (record.changes or {}).items():
-        if key.startswith("_") or not isinstance(pair, list | tuple) or len(pair) != 2:
-            continue
-        old, new = pair
-        lines.append(
-            (_label(model, key), _show(model, key, old, True), _show(model, key, new, True))
-        )
-    return lines
-
-
 def person_file_rows(person: PersonFile) -> list[list[Any]]:
     """The file as rows of (section, JASS, item, value) for the CSV/XLSX download; every text
     goes through common.exporting, which makes it formula-safe."""
@@ -205,7 +188,7 @@ def person_file_rows(person: PersonFile) -> list[list[Any]]:
             [section, jass, _("Teléfono"), m.phone],
         ]
     for record in person.history:
-        lines = record_lines(record)
+        lines = change_lines(record, sees_personal=True)
         rows.append(
             [
                 _("Historial"),

@@ -42,7 +42,7 @@ from .forms import (
     RetireForm,
     WaterSystemForm,
 )
-from .history import history_rows
+from .history import change_lines, history_rows
 from .models import (
     BoardMember,
     BoardTerm,
@@ -478,7 +478,7 @@ def personal_data_access(request: HttpRequest, ubigeo: str) -> HttpResponse:
                 "district": district,
                 "person": person,
                 "history": [
-                    (record, personal_data.record_lines(record)) for record in person.history
+                    (record, change_lines(record, sees_personal=True)) for record in person.history
                 ],
                 "retention_years": personal_data.retention_years(),
                 "formats": [("csv", _("Descargar CSV")), ("xlsx", _("Descargar XLSX"))],
