@@ -288,7 +288,7 @@ def _evidence_entry(event: EvidenceEvent, source: int, sees_personal: bool) -> E
         kind=Kind.EVIDENCE,
         action=str(EVIDENCE_ACTIONS.get(event.status, event.status)),
         user=event.user,
-        object_text=f"{goal.code} · {evidence.doc_type} {evidence.number}",
+        object_text=f"{goal.code} · {evidence.requirement.title} · {evidence.number}",
         url=reverse("incentives:evidence", args=[evidence.district_id]),
         changes=[(_("observación"), "—", event.comment)] if event.comment else [],
     )

@@ -177,6 +177,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jass_registry.tasks.erase_expired_personal_data",
         "schedule": crontab(hour=3, minute=15),  # Ley 29733 retention: every night, Lima time
     },
+    "weekly-digest": {
+        "task": "ato.tasks.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),  # Mondays 07:00, Lima time
+    },
 }
 # Former board members' DNI and phone are erased this many years after their last term ended
 # (jass_registry/personal_data.py; README, "Datos personales").

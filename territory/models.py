@@ -303,6 +303,10 @@ class User(AbstractUser):
     # The Monday email of the district's news (ato/digest.py), sent to ATM heads; each turns
     # it off in "Mi cuenta".
     weekly_digest = models.BooleanField(_("resumen semanal por correo"), default=True)
+    # The day the last digest went out: a retried or repeated run sends nothing twice.
+    weekly_digest_sent_on = models.DateField(
+        _("último resumen semanal enviado"), null=True, blank=True, editable=False
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("usuario")
