@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import spreadsheets
+from common.bulk_insert import bulk_insert
 from common.text import fold
 
 from .models import ChangeRecord, Jass, JassKind, JassStatus
@@ -334,8 +335,9 @@ def apply(*, preview_result: ImportPreview, district_id: str, user) -> tuple[int
                     changes=changes,
                 )
             )
-    # PostgreSQL returns the new ids from a bulk insert; SQLite (3.35+) does too.
-    Jass.objects.bulk_create(new, batch_size=1000)
+    # New ids come back (PostgreSQL: taken from the sequence before a COPY; SQLite 3.35+
+    # returns them from the insert).
+    bulk_insert(Jass, new)
     if changed:
         fields = sorted(update_fields | {"name_search", "communities_search", "updated_at"})
         Jass.objects.bulk_update(changed, fields, batch_size=1000)
@@ -353,7 +355,7 @@ def apply(*, preview_result: ImportPreview, district_id: str, user) -> tuple[int
                 },
             )
         )
-    ChangeRecord.objects.bulk_create(records, batch_size=2000)
+    bulk_insert(ChangeRecord, records)
     return len(new), len(changed)
 
 
