@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections
+from django.db import OperationalError, connections
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -72,6 +72,13 @@ def _database(alias: str = "default"):
             "La base SQLite de desarrollo se copia copiando el archivo db.sqlite3 con la "
             "aplicación detenida."
         )
+    try:
+        connection.ensure_connection()
+    except OperationalError as error:
+        raise BackupError(
+            f"No se pudo conectar a la base de datos {connection.settings_dict['NAME']} "
+            f"(¿existe? créela con createdb): {error}"
+        ) from error
     return connection
 
 
@@ -358,18 +365,24 @@ def backup_restore(
     check_target_empty(media_root)
     check_backup(backup, manifest)
     log("Copia íntegra y destino vacío; restaurando la base de datos.")
-    _run(
-        [
-            "pg_restore",
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            f"--jobs={max(1, jobs)}",
-            f"--dbname={pg_env()['PGDATABASE']}",
-            str(backup / manifest["database"]["dump"]),
-        ],
-        pg_env(),
-    )
+    try:
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                f"--jobs={max(1, jobs)}",
+                f"--dbname={pg_env()['PGDATABASE']}",
+                str(backup / manifest["database"]["dump"]),
+            ],
+            pg_env(),
+        )
+    except BackupError as error:
+        raise BackupError(
+            f"{error}\nLa base destino puede haber quedado a medias: bórrela (dropdb), créela "
+            "de nuevo y repita la restauración."
+        ) from error
     log("Base restaurada; copiando los archivos subidos.")
     media_root.mkdir(parents=True, exist_ok=True)
     copy_files(backup / MEDIA, media_root)
