@@ -219,3 +219,29 @@ def test_the_beat_schedule_runs_the_task_on_monday_morning(week):
     counts = task.delay().get()
     # Eager in tests, on today's date: both heads are this run's recipients.
     assert counts["recipients"] == 2
+
+
+def test_the_run_reads_the_same_queries_for_one_district_or_many(week):
+    """Set-based: the recipients, the signals today and a week ago, the agreements, the
+    evidence, the goals and the categories: seven reads whatever the number of districts,
+    plus one UPDATE per email sent (the day it went out)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def reads(today):
+        mail.outbox = []
+        with CaptureQueriesContext(connection) as ctx:
+            result = send_weekly_digests(today=today)
+        selects = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+        updates = [q for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+        assert len(updates) == result.sent
+        return len(selects)
+
+    User.objects.exclude(pk=week["cascas"].pk).update(weekly_digest=False)
+    one = reads(MONDAY)
+    for ubigeo in ("131103", "131104", "130101"):
+        head(ubigeo, f"jefe.{ubigeo}")
+        DistrictCategory.objects.create(district_id=ubigeo, year=MONDAY.year, category="C")
+    User.objects.update(weekly_digest=True, weekly_digest_sent_on=None)
+    many = reads(MONDAY)
+    assert one == many == 7
