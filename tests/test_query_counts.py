@@ -685,3 +685,57 @@ def test_district_activity(client, reviewer, staff_a, cascas_history, path, expe
     cascas_history(49)
     fifty = count_queries(lambda: client.get(path))
     assert one == fifty == expected
+
+
+# --- issue 14: personal data (Ley 29733) ---
+
+
+@pytest.fixture
+def cascas_person(staff_a):
+    """`make(n)`: n more memberships of one person (DNI 41234567) in Cascas, each with the
+    board-start record that names them."""
+    from jass_registry.services import board_term_start
+
+    def make(n):
+        for _ in range(n):
+            board_term_start(
+                user=staff_a,
+                jass=JassFactory(),
+                starts_on=dt.date(2025, 1, 1),
+                ends_on=dt.date(2026, 12, 31),
+                members=[
+                    {"role": "president", "full_name": "Doris Alvarado", "dni": "41234567"},
+                    {"role": "treasurer", "full_name": "Elena Cruz", "dni": ""},
+                ],
+            )
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "expected"),
+    [
+        # session, user, district, the register's latest 20 events (joined to their user),
+        # session refresh
+        ("get", "/distritos/131101/datos-personales/", None, 5),
+        # session, user, district, the person's memberships (joined to term and JASS, through
+        # the board_member_dni index), the board records of their JASS (joined to user and
+        # JASS), INSERT of the register's event, session refresh
+        ("post", "/distritos/131101/datos-personales/", {"dni": "41234567"}, 7),
+        # the same, the file written from the rows read
+        (
+            "post",
+            "/distritos/131101/datos-personales/descargar/",
+            {"dni": "41234567", "fmt": "csv"},
+            7,
+        ),
+    ],
+)
+def test_personal_data_pages(client, staff_a, cascas_person, method, path, data, expected):
+    client.force_login(staff_a)
+    cascas_person(1)
+    call = getattr(client, method)
+    one = count_queries(lambda: call(path, data))
+    cascas_person(49)
+    fifty = count_queries(lambda: call(path, data))
+    assert one == fifty == expected
