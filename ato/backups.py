@@ -183,6 +183,40 @@ def _new_folder(destination: Path, started: dt.datetime) -> Path:
     return destination / name
 
 
+def _dump(connection, dump: Path, log: Callable[[str], None]):
+    """Count every table and dump the database from ONE snapshot: a connection of its own,
+    held open in a read-only repeatable-read transaction while pg_dump reads the snapshot it
+    exported. Returns the server version, the row counts and the last migration per app."""
+    raw = connection.get_new_connection(connection.get_connection_params())
+    try:
+        raw.autocommit = False
+        with raw.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
+            snapshot, server_version = cursor.fetchone()
+            counts = row_counts(cursor)
+            cursor.execute("SELECT app, name FROM django_migrations ORDER BY id")
+            migrations: dict[str, str] = {}
+            for app, name in cursor.fetchall():
+                migrations[app] = name  # the last applied, by order of application
+            log(f"Instantánea {snapshot}: {len(counts)} tablas, {sum(counts.values())} filas.")
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    f"--file={dump}",
+                ],
+                pg_env(),
+            )
+    finally:
+        raw.rollback()
+        raw.close()
+    return server_version, counts, migrations
+
+
 def backup_create(
     *, destination: Path, keep: int, log: Callable[[str], None] = lambda _: None
 ) -> Path:
@@ -195,35 +229,7 @@ def backup_create(
     partial = final.with_name(final.name + ".partial")
     partial.mkdir()
     try:
-        # A connection of its own, held open in a read-only repeatable-read transaction while
-        # pg_dump reads the snapshot it exported.
-        raw = connection.get_new_connection(connection.get_connection_params())
-        try:
-            raw.autocommit = False
-            with raw.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
-                snapshot, server_version = cursor.fetchone()
-                counts = row_counts(cursor)
-                cursor.execute("SELECT app, name FROM django_migrations ORDER BY id")
-                migrations: dict[str, str] = {}
-                for app, name in cursor.fetchall():
-                    migrations[app] = name  # the last applied, by order of application
-                log(f"Instantánea {snapshot}: {len(counts)} tablas, {sum(counts.values())} filas.")
-                _run(
-                    [
-                        "pg_dump",
-                        "--format=custom",
-                        "--no-owner",
-                        "--no-privileges",
-                        f"--snapshot={snapshot}",
-                        f"--file={partial / DUMP}",
-                    ],
-                    pg_env(),
-                )
-        finally:
-            raw.rollback()
-            raw.close()
+        server_version, counts, migrations = _dump(connection, partial / DUMP, log)
         log("Volcado de la base escrito; copiando los archivos subidos.")
         files = copy_files(Path(settings.MEDIA_ROOT), partial / MEDIA)
         dump = partial / DUMP
