@@ -212,7 +212,10 @@ def test_a_visit_with_good_chlorine_readings_clears_the_chlorine_alert(
     assert sorted(table_rows(readings_table)) == sorted(
         [[system.name, "Reservorio", "0.80"], [system.name, "Última vivienda", "0.60"]]
     )
-    assert table_rows(main.locator("table").nth(1)) == [[TASK, RESPONSIBLE, short(due_on), "—"]]
+    # The agreement, open: its follow-up note form and the "Marcar cumplido" form with a date.
+    [[task, responsible, due, done]] = table_rows(main.locator("table").nth(1))
+    assert (task.splitlines()[0], responsible, due) == (TASK, RESPONSIBLE, short(due_on))
+    assert "Agregar nota de seguimiento" in task and "Marcar cumplido" in done
     assert sorted(visit.readings.values_list("point", "mg_per_l", "taken_on")) == sorted(
         [
             ("reservoir", Decimal("0.80"), today),
@@ -267,7 +270,12 @@ def test_a_visit_with_good_chlorine_readings_clears_the_chlorine_alert(
     pending = page.locator("main tbody tr").filter(has_text=TASK)
     assert pending.count() == 1
     cells = pending.locator("td").all_inner_texts()
-    assert cells[:4] == [short(due_on), TASK, RESPONSIBLE, jass.name]
+    assert [cells[0], cells[1].splitlines()[0], *cells[2:4]] == [
+        short(due_on),
+        TASK,
+        RESPONSIBLE,
+        f"{jass.name} · visita del {short(today)}",
+    ]
     asked: list[str] = []
 
     def accept(dialog) -> None:
@@ -276,9 +284,13 @@ def test_a_visit_with_good_chlorine_readings_clears_the_chlorine_alert(
 
     page.once("dialog", accept)
     click_and_wait(page, pending.get_by_role("button", name="Marcar cumplido"))
-    assert asked == ["¿Marcar este acuerdo como cumplido hoy?"]
+    assert asked == ["¿Marcar este acuerdo como cumplido en la fecha indicada?"]  # today
     assert path_of(page) == f"/distritos/{CASCAS}/acuerdos/"
-    assert page.get_by_role("status").filter(has_text="Acuerdo marcado como cumplido.").is_visible()
+    assert (
+        page.get_by_role("status")
+        .filter(has_text=f"Acuerdo marcado como cumplido el {today:%d/%m/%Y}.")
+        .is_visible()
+    )
     assert page.locator("main tbody tr").filter(has_text=TASK).count() == 0
     agreement = Agreement.objects.get(visit=visit, task=TASK)
     assert (agreement.done_on, agreement.done_by.username) == (today, "atm.cascas")
