@@ -176,6 +176,8 @@ def _cell(ref: str, value) -> str:
         return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     if isinstance(value, str | Promise):
         text = _xml_text(safe_text(str(value)))
+        if not text:  # an empty cell, as openpyxl leaves it
+            return ""
         return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     if value is None:
         return ""
