@@ -127,6 +127,35 @@ def test_a_backup_restores_into_a_fresh_database_with_every_row_and_file(
     assert not (tmp_path / "otra").exists()
 
 
+def test_a_row_written_while_the_backup_runs_is_neither_counted_nor_dumped(
+    dataset, fresh_database, tmp_path, monkeypatch
+):
+    """The manifest and the dump read one snapshot: a row committed by another connection
+    (a user signing in) between the counting and pg_dump is in neither; the restore verifies."""
+    from ato import backups
+
+    real_run = backups._run
+    with connection.cursor() as cursor:
+        before = row_counts(cursor)["django_session"]
+
+    def write_then_run(command, env):
+        if command[0] == "pg_dump":
+            with psycopg.connect(_url(connection.settings_dict["NAME"]), autocommit=True) as other:
+                other.execute(
+                    "INSERT INTO django_session VALUES ('escrita-durante-la-copia', '', now())"
+                )
+        real_run(command, env)
+
+    monkeypatch.setattr(backups, "_run", write_then_run)
+    backup = backup_now(tmp_path / "copias")
+    with connection.cursor() as cursor:
+        assert row_counts(cursor)["django_session"] == before + 1  # the write happened
+    assert json.loads((backup / MANIFEST).read_text())["tables"]["django_session"] == before
+    result = restore(backup, fresh_database, tmp_path / "m")
+    assert result.returncode == 0, result.stderr
+    assert counts_of(fresh_database)["django_session"] == before
+
+
 def test_a_damaged_copy_or_an_occupied_media_folder_is_refused_and_a_difference_fails(
     dataset, fresh_database, tmp_path
 ):
