@@ -198,3 +198,16 @@ def test_the_beat_task_runs_the_erasure_and_returns_counts_only(db, settings):
 @pytest.mark.parametrize("today", [dt.date(2024, 2, 29)])
 def test_a_leap_day_counts_back_to_the_28th(today):
     assert personal_data.years_before(today, 5) == dt.date(2019, 2, 28)
+
+
+def test_the_jass_page_says_the_data_was_erased(client, staff_a, reviewer):
+    member = former(dt.date(2019, 1, 31), dni="41000001", full_name="Doris Alvarado Rojas")
+    erase()
+    client.force_login(staff_a)
+    page = client.get(f"/jass/{member.term.jass_id}/").content.decode()
+    assert "Doris Alvarado Rojas" in page
+    assert "DNI y teléfono eliminados el 15/06/2026 (plazo de conservación)" in page
+    assert "Eliminación de DNI y teléfono (plazo de conservación)" in page  # the history
+    client.force_login(reviewer)
+    page = client.get(f"/jass/{member.term.jass_id}/").content.decode()
+    assert "Doris Alvarado Rojas" in page and "eliminados el" not in page
