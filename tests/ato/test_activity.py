@@ -203,3 +203,14 @@ def test_unfiltered_export_merges_every_source(client, staff_a, cascas_activity)
     assert DNI in text  # the head is the district's staff
     stamps = [r[0] for r in rows]
     assert stamps == sorted(stamps, reverse=True)
+
+
+def test_the_district_page_links_it_for_the_head_and_reviewers_only(client, staff_a, reviewer):
+    link = f'href="{URL}"'
+    client.force_login(staff_a)
+    assert link in client.get(f"/distritos/{CASCAS}/").content.decode()
+    client.force_login(reviewer)
+    assert link in client.get(f"/distritos/{CASCAS}/").content.decode()
+    colleague = UserFactory(username="tecnico.cascas", role=Role.ATM_STAFF, district_id=CASCAS)
+    client.force_login(colleague)
+    assert link not in client.get(f"/distritos/{CASCAS}/").content.decode()
