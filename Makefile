@@ -53,6 +53,7 @@ bench: $(VENV)/.dev-deps
 	  psql "$$(dirname $$url)/postgres" -qc "create database $$(basename $$url)" || exit 1; \
 	done
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/registry.py
+	$(PY) bench/exports.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/visits.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/field_sync.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/import_limits.py
