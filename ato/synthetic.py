@@ -279,14 +279,16 @@ class Generator:
         self.history = synthetic_history.History(self, years) if years > 1 else None
 
     # --- helpers --------------------------------------------------------------------------
-    def poisson(self, lam: float) -> int:
+    def poisson(self, lam: float, rng: random.Random | None = None) -> int:
+        """A Poisson draw from `rng` (by default the generator's stream)."""
+        rng = rng or self.rng
         if lam <= 0:
             return 0
         if lam > 30:  # normal approximation, never negative
-            return max(0, round(self.rng.gauss(lam, math.sqrt(lam))))
+            return max(0, round(rng.gauss(lam, math.sqrt(lam))))
         limit, k, p = math.exp(-lam), 0, 1.0
         while True:
-            p *= self.rng.random()
+            p *= rng.random()
             if p <= limit:
                 return k
             k += 1

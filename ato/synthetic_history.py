@@ -110,7 +110,7 @@ class History:
 
     def jass_visits(self, jass, systems, staff, months, activity: float, last: dt.date) -> list:
         r, g = self.rng, self.g
-        n = g.poisson(self.s.VISITS_PER_JASS * activity * r.uniform(0.3, 1.7))
+        n = g.poisson(self.s.VISITS_PER_JASS * activity * r.uniform(0.3, 1.7), rng=r)
         dates = sorted(
             min(last, m + dt.timedelta(days=r.randint(0, 27)))
             for m in (r.choice(months) for _ in range(n))

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
-from ato import synthetic_history
+from ato import synthetic, synthetic_centres, synthetic_history
 from ato.models import SyntheticDataset
 from ato.synthetic import Generator
 from incentives.models import DistrictResult, EvaluationRun, Evidence
@@ -218,6 +218,20 @@ def test_five_years_keep_the_current_period_of_one_year_and_the_seed(db):
     assert recent_visits(edge) == recent
     Generator("district", seed=10, until=UNTIL, jass_total=30, years=5).generate()
     assert history_fingerprint() != first
+
+
+def test_five_years_keep_every_batch_of_the_current_period(db, monkeypatch):
+    """Over several batches of districts (as at national scale) too: the earlier years draw
+    from their own stream, so the current period of a later batch is that of --years 1."""
+    monkeypatch.setitem(synthetic.SCALES, "pair", {"jass": 40, "districts": ["131101", "131102"]})
+    monkeypatch.setattr(synthetic, "DISTRICT_BATCH", 1)
+    monkeypatch.setitem(synthetic_centres.CENTRES, "pair", 50)
+    Generator("pair", seed=4, until=UNTIL, years=3).generate()
+    edge = synthetic_history.History(Generator("pair", 4, UNTIL, years=3), 3).edge
+    assert Visit.objects.filter(date__lt=edge, jass__district_id="131102").exists()
+    five = recent_visits(edge)
+    Generator("pair", seed=4, until=UNTIL).generate()
+    assert recent_visits(edge) == five
 
 
 def test_years_out_of_range_are_refused(db):
