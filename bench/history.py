@@ -73,7 +73,11 @@ def measure(years: int, until: str | None) -> dict[str, dict]:
     )
     rows = {}
     for line in process.stdout:
-        row = json.loads(line)
+        try:
+            row = json.loads(line)
+        except ValueError:  # load_territory's summary line
+            print(line, end="", file=sys.stderr)
+            continue
         rows[row["name"]] = row
         if years == 1:
             print(line, end="", flush=True)
