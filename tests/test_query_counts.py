@@ -200,7 +200,8 @@ def test_visit_pages(client, staff_a, cascas_visits, path):
     cascas_visits(49)
     fifty = count_queries(lambda: client.get(path))
     # Visits list: session, user, district, the staff <select> and the JASS <select> of the
-    # filter form, COUNT, the page (JASS, staff and counts joined), session refresh.
+    # filter form, COUNT, the page's ids (index-only), its rows (JASS and staff joined, counts
+    # by subquery), session refresh.
     # Agreements: session, user, district, COUNT, the page (visit and JASS joined), refresh.
     # District home: session, user, district, office, JASS counts, the two indicator
     # aggregates, the at-risk list (signals in the same statement), refresh.

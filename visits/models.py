@@ -144,6 +144,14 @@ class Visit(models.Model):
             # Voided visits are few: the readings of voided visits are excluded through this
             # small partial index (ChlorineReading.objects.valid()).
             models.Index(fields=["id"], condition=Q(voided_at__isnull=False), name="visit_voided"),
+            # A district's valid visits newest first, read index-only per JASS: the visits
+            # list pages over these (jass, date, id) and counts them, then reads the page's 50
+            # rows (issue 14: with five years of history the list read every visit's row).
+            models.Index(
+                fields=["jass", "-date", "-id"],
+                condition=Q(voided_at__isnull=True),
+                name="visit_valid_jass_date",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -327,8 +327,13 @@ def filtered_visits(
 @require_GET
 def visit_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     district = district_for_read(request.user, ubigeo)
-    filterset, visits = filtered_visits(district, request.GET)
-    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset, visits = filtered_visits(district, request.GET, stream=True)
+    # Page over the visits' ids (index-only, `visit_valid_jass_date`), then read the page's
+    # rows and their counts: ordering whole rows read every visit of the district (issue 14).
+    page = Paginator(visits.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = list(visits.filter(pk__in=list(page.object_list)))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
