@@ -33,7 +33,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -47,7 +47,7 @@ from jass_registry.history import change_lines as registry_change_lines
 from jass_registry.models import ChangeRecord
 from territory.access import district_for_read, require_head_or_reviewer
 from territory.models import Role, User
-from visits.models import Visit
+from visits.models import Visit, VisitKind
 
 PAGE_SIZE = 50
 SEARCH_MAX = 100
@@ -118,8 +118,14 @@ class Entry:
     action: str
     user: User | None
     object_text: str
-    url: str
+    url_name: str
+    url_arg: object
     changes: list[tuple[str, object, object]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        # Reversed when shown: the export reads tens of thousands of rows and no link.
+        return reverse(self.url_name, args=[self.url_arg])
 
     @property
     def sort_key(self) -> tuple:
@@ -176,6 +182,19 @@ def _date_range(data: dict, at_field: str) -> Q:
     return q
 
 
+_LABELS: dict[tuple, str] = {}
+
+
+def _label(choices, code: str) -> str:
+    """The label of a choice in the active language, computed once per code: Django's
+    `get_FOO_display` hashes the lazy choices on every row (a third of an export's time)."""
+    key = (translation.get_language(), id(choices), code)
+    if key not in _LABELS:
+        labels = choices if isinstance(choices, dict) else dict(choices.choices)
+        _LABELS[key] = str(labels.get(code, code))
+    return _LABELS[key]
+
+
 # --- the four sources -------------------------------------------------------------------------
 # Each: (kinds it answers for, a function building its ordered queryset, one building entries).
 # Their order in SOURCES is the tie-breaker between writes at the same instant.
@@ -207,10 +226,11 @@ def _registry_entry(record: ChangeRecord, source: int, sees_personal: bool) -> E
         source=source,
         pk=record.pk,
         kind=Kind.VISITS if record.action in VISIT_ACTIONS else Kind.JASS,
-        action=record.get_action_display(),
+        action=_label(ChangeRecord.Action, record.action),
         user=record.user,
         object_text=target if target == jass.name else f"{jass.name} · {target}",
-        url=reverse("jass_registry:detail", args=[jass.pk]),
+        url_name="jass_registry:detail",
+        url_arg=jass.pk,
         changes=registry_change_lines(record, sees_personal=sees_personal),
     )
 
@@ -230,8 +250,9 @@ def _visit_entry(visit: Visit, source: int, sees_personal: bool) -> Entry:
         kind=Kind.VISITS,
         action=_("Visita registrada"),
         user=visit.staff,
-        object_text=str(visit),
-        url=reverse("visits:detail", args=[visit.pk]),
+        object_text=f"{_label(VisitKind, visit.kind)} · {visit.jass.name} · {visit.date:%d/%m/%Y}",
+        url_name="visits:detail",
+        url_arg=visit.pk,
     )
 
 
@@ -252,10 +273,11 @@ def _centre_entry(change: CentreChange, source: int, sees_personal: bool) -> Ent
         source=source,
         pk=change.pk,
         kind=Kind.CENTRES,
-        action=change.get_action_display(),
+        action=_label(CentreChange.Action, change.action),
         user=change.user,
         object_text=target if target == centre.name else f"{centre.name} · {target}",
-        url=reverse("communities:detail", args=[centre.code]),
+        url_name="communities:detail",
+        url_arg=centre.code,
         changes=centre_change_lines(change),
     )
 
@@ -286,10 +308,11 @@ def _evidence_entry(event: EvidenceEvent, source: int, sees_personal: bool) -> E
         source=source,
         pk=event.pk,
         kind=Kind.EVIDENCE,
-        action=str(EVIDENCE_ACTIONS.get(event.status, event.status)),
+        action=_label(EVIDENCE_ACTIONS, event.status),
         user=event.user,
         object_text=f"{goal.code} · {evidence.requirement.title} · {evidence.number}",
-        url=reverse("incentives:evidence", args=[evidence.district_id]),
+        url_name="incentives:evidence",
+        url_arg=evidence.district_id,
         changes=[(_("observación"), "—", event.comment)] if event.comment else [],
     )
 
