@@ -64,6 +64,7 @@ bench: $(VENV)/.dev-deps
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/open_data.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/communities.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/grades.py
+	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/backup_restore.py
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .
