@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -325,22 +325,26 @@ def _mask_in_board_records(dnis_by_jass: dict[int, set[str]], masked) -> int:
 # --- erasure ----------------------------------------------------------------------------------
 
 
-def erasure_candidates(cutoff: dt.date) -> QuerySet[BoardMember]:
-    """Members with a DNI or phone whose service ended before `cutoff` (the end of the day
-    `retention_years()` ago) and whose DNI has no membership ending on or after it, anywhere
+def erasure_candidates(cutoff: dt.date) -> tuple[QuerySet[BoardMember], QuerySet[BoardMember]]:
+    """Members whose service ended before `cutoff` (the day `retention_years()` ago), in two
+    sets: those with a DNI that has no membership ending on or after `cutoff`, anywhere
     (re-elected or serving another JASS: the period runs from the end of the person's last
-    term). A member without DNI is judged on their own row."""
+    term); and those without a DNI but with a phone, judged on their own row.
+
+    Two sets, not one `dni = '' OR NOT EXISTS (…)`: under an OR PostgreSQL runs the subquery
+    once per member (a sequential scan each: 490 s for 5,000 of the national 5-year dataset);
+    `dni <> '' AND NOT EXISTS (…)` becomes one hash anti-join, and the subquery's own
+    `dni <> ''` lets it probe the partial `board_member_dni` index when it is nested."""
     still_kept = (
-        BoardMember.objects.filter(dni=OuterRef("dni"))
+        BoardMember.objects.exclude(dni="")
+        .filter(dni=OuterRef("dni"))
         .annotate(end=member_end())
         .filter(end__gte=cutoff)
     )
-    return (
-        BoardMember.objects.annotate(end=member_end())
-        .filter(end__lt=cutoff)
-        .filter(~Q(dni="") | ~Q(phone=""))
-        .exclude(~Q(dni="") & Exists(still_kept))
-    )
+    ended = BoardMember.objects.annotate(end=member_end()).filter(end__lt=cutoff).order_by()
+    with_dni = ended.exclude(dni="").filter(~Exists(still_kept))
+    phone_only = ended.filter(dni="").exclude(phone="")
+    return with_dni, phone_only
 
 
 @dataclass
@@ -365,32 +369,34 @@ def personal_data_erase_expired(
     today = today or timezone.localdate()
     cutoff = years_before(today, retention_years())
     result = ErasureResult(cutoff=cutoff, dry_run=dry_run)
+    sets = erasure_candidates(cutoff)
     if dry_run:
-        candidates = erasure_candidates(cutoff)
-        result.members = candidates.count()
-        result.districts = (
-            candidates.values("term__jass__district_id").distinct().order_by().count()
-        )
+        result.members = sum(candidates.count() for candidates in sets)
+        with_dni, phone_only = (c.values("term__jass__district_id") for c in sets)
+        result.districts = with_dni.union(phone_only).count()  # UNION: distinct districts
         return result
     districts: set[str] = set()
-    while True:
-        done, touched, masked = _erase_batch(today=today, cutoff=cutoff, batch=batch)
-        result.members += done
-        result.history_masked += masked
-        districts |= touched
-        if done < batch:
-            break
+    for candidates in sets:
+        while True:
+            done, touched, masked = _erase_batch(
+                candidates=candidates, today=today, cutoff=cutoff, batch=batch
+            )
+            result.members += done
+            result.history_masked += masked
+            districts |= touched
+            if done < batch:
+                break
     result.districts = len(districts)
     return result
 
 
 @transaction.atomic
-def _erase_batch(*, today: dt.date, cutoff: dt.date, batch: int) -> tuple[int, set[str], int]:
+def _erase_batch(
+    *, candidates: QuerySet[BoardMember], today: dt.date, cutoff: dt.date, batch: int
+) -> tuple[int, set[str], int]:
+    # No ORDER BY: any `batch` candidates will do, and the next batch takes the rest.
     rows = list(
-        erasure_candidates(cutoff)
-        .select_for_update(of=("self",))
-        .order_by("pk")
-        .values(
+        candidates.select_for_update(of=("self",)).values(
             "pk", "dni", "phone", "role", "full_name", "term__jass_id", "term__jass__district_id"
         )[:batch]
     )
