@@ -79,6 +79,9 @@ def test_pages_with_charts_htmx_and_swagger_run_without_a_policy_violation(
     DistrictCategory.objects.get_or_create(
         district_id=CASCAS, year=2017, defaults={"category": "C"}
     )
+    # The page's background work (the offline copy) done first: a late answer of the
+    # previous session would set its cookie again.
+    page.wait_for_selector("html[data-offline-ready]")
     page.context.clear_cookies()
     log_in(page, live_server, "revisor")
     page.goto(url(live_server, f"/metas/{GOAL}/"))

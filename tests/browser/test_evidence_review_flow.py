@@ -110,6 +110,9 @@ def test_a_returned_evidence_reaches_the_atm_head_and_an_approved_one_reads_appr
     approve.evaluate("b => window.scrollTo(0, b.getBoundingClientRect().top + scrollY - 200)")
     assert in_viewport(phone, approve)
     screenshots(phone, "queue-phone-waiting")
+    # The page's background work (the offline copy) done first: a late answer of the
+    # previous session would set its cookie again.
+    phone.wait_for_selector("html[data-offline-ready]")
     phone.context.clear_cookies()
 
     # 3. The ATM head's home page shows the returned evidence first, and the bell a count.
@@ -143,6 +146,9 @@ def test_a_returned_evidence_reaches_the_atm_head_and_an_approved_one_reads_appr
     phone.goto(url(live_server, "/evidencias/"))
     fits_phone(phone)
     screenshots(phone, "queue-phone")
+    # The page's background work (the offline copy) done first: a late answer of the
+    # previous session would set its cookie again.
+    phone.wait_for_selector("html[data-offline-ready]")
     phone.context.clear_cookies()
     log_in(phone, live_server, "atm.cascas")
     assert path_of(phone) == f"/distritos/{CASCAS}/"

@@ -176,10 +176,13 @@ def test_atm_head_registers_a_jass_with_board_and_system_finds_it_and_exports_it
     for row, member, dni in zip(member_rows.all(), board, DNIS, strict=True):
         cells = row.locator("td").all_inner_texts()
         assert cells[:3] == [member["label"], member["name"], dni]
+        # The last cell adds "Rectificar" (personal data, Ley 29733) for the ATM head.
+        period, *actions = cells[4].split(" · ")
+        assert actions == ["Rectificar"]
         if "starts_on" in member:
-            assert cells[4] == f"{short(member['starts_on'])} – {short(member['ends_on'])}"
+            assert period == f"{short(member['starts_on'])} – {short(member['ends_on'])}"
         else:
-            assert cells[4] == "—"
+            assert period == "—"
     assert member_rows.first.locator("td").nth(3).inner_text() == "976 543 210"
     assert BoardMember.objects.filter(term__jass=jass).count() == len(board)
     assert BoardTerm.objects.get(jass=jass).starts_on == term_start
