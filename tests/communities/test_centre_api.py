@@ -1,6 +1,8 @@
 """GET, POST, PATCH /api/v1/populated-centres/ (by code) and coverage on the district endpoint,
 as shared/API.md "Added in 1.1" says."""
 
+from django.utils import timezone
+
 from communities.models import CentreChange, CentreService, PopulatedCentre
 from tests.conftest import CASCAS, LUCMA, api_client_for
 from tests.factories import (
@@ -43,7 +45,7 @@ def test_the_contract_fields_and_served_by(staff_a):
     centre = PopulatedCentreFactory(households=30)
     CentreServiceFactory(centre=centre, jass=system.jass, water_system=system, households_served=25)
     ended = CentreServiceFactory(centre=centre, households_served=3)
-    ended.ended_on = ended.created_at.date()
+    ended.ended_on = timezone.localdate(ended.created_at)
     ended.save()
     body = api_client_for(staff_a).get(f"/api/v1/populated-centres/{centre.code}/").json()
     assert set(body) == FIELDS

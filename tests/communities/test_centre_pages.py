@@ -5,6 +5,7 @@ confirmation, another district's 404."""
 import io
 
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from communities.models import CentreService, PopulatedCentre
@@ -98,11 +99,12 @@ def test_a_service_is_added_and_ended_with_confirmation(client, staff_a):
     end_url = reverse("communities:service_end", args=[service.pk])
     page = client.get(end_url).content.decode()
     assert "data-confirm" in page
-    response = client.post(end_url, {"ended_on": service.created_at.date().isoformat()})
+    started = timezone.localdate(service.created_at).isoformat()  # Lima's day, not UTC's
+    response = client.post(end_url, {"ended_on": started})
     assert response.status_code == 200  # the confirmation box is required
     service.refresh_from_db()
     assert service.ended_on is None
-    client.post(end_url, {"ended_on": service.created_at.date().isoformat(), "confirm": "on"})
+    client.post(end_url, {"ended_on": started, "confirm": "on"})
     service.refresh_from_db()
     assert service.ended_on is not None
     page = client.get(reverse("communities:detail", args=[centre.code])).content.decode()
