@@ -237,6 +237,32 @@ def wipe() -> None:
     User.objects.filter(username__startswith=USER_PREFIX).delete()
 
 
+def write_visit_plan(plan: list, rng, agreement: Callable, counts: dict) -> None:
+    """Write planned visits [(visit, [(system id, mg, point)])] with their readings, and an
+    agreement (made by `agreement(visit)`) at a third of them, drawn from `rng` in the plan's
+    order; shared by the current period and the earlier years (ato/synthetic_history.py)."""
+    Visit.objects.bulk_create([visit for visit, _rows in plan], batch_size=5000)
+    readings, agreements = [], []
+    for visit, rows in plan:
+        readings += [
+            ChlorineReading(
+                water_system_id=system_id,
+                visit_id=visit.pk,
+                taken_on=visit.date,
+                point=point,
+                mg_per_l=mg,
+            )
+            for system_id, mg, point in rows
+        ]
+        if rng.random() < 0.33:
+            agreements.append(agreement(visit))
+    ChlorineReading.objects.bulk_create(readings, batch_size=5000)
+    Agreement.objects.bulk_create(agreements, batch_size=5000)
+    counts["visits"] += len(plan)
+    counts["chlorine_readings"] += len(readings)
+    counts["agreements"] += len(agreements)
+
+
 class Generator:
     def __init__(
         self,
@@ -642,27 +668,7 @@ class Generator:
                     plan += self.jass_visits(
                         jass, systems_of.get(jass.pk, []), staff, months, activity
                     )
-        visits = [visit for visit, _readings in plan]
-        Visit.objects.bulk_create(visits, batch_size=5000)
-        readings, agreements = [], []
-        for visit, rows in plan:
-            readings += [
-                ChlorineReading(
-                    water_system_id=system_id,
-                    visit_id=visit.pk,
-                    taken_on=visit.date,
-                    point=point,
-                    mg_per_l=mg,
-                )
-                for system_id, mg, point in rows
-            ]
-            if r.random() < 0.33:
-                agreements.append(self.agreement(visit))
-        ChlorineReading.objects.bulk_create(readings, batch_size=5000)
-        Agreement.objects.bulk_create(agreements, batch_size=5000)
-        self.counts["visits"] += len(visits)
-        self.counts["chlorine_readings"] += len(readings)
-        self.counts["agreements"] += len(agreements)
+        write_visit_plan(plan, r, self.agreement, self.counts)
 
     def jass_visits(self, jass: Jass, systems, staff, months, activity: float) -> list:
         """The JASS's visits on days of the campaign months, each with the readings planned

@@ -25,7 +25,7 @@ from decimal import Decimal
 from incentives.models import Evidence, EvidenceStatus, Requirement
 from jass_registry.models import BoardMember, BoardRole, BoardTerm, Chlorination, Jass, JassStatus
 from territory.models import Role, User
-from visits.models import Agreement, ChlorineReading, Visit, VisitKind
+from visits.models import Agreement, Visit, VisitKind
 
 YEAR = dt.timedelta(days=365)
 TERM_DAYS = 730
@@ -87,26 +87,9 @@ class History:
                     plan += self.jass_visits(
                         jass, systems_of.get(jass.pk, []), users[d["pk"]], months, activity, last
                     )
-            Visit.objects.bulk_create([v for v, _ in plan], batch_size=5000)
-            readings, agreements = [], []
-            for visit, rows in plan:
-                readings += [
-                    ChlorineReading(
-                        water_system_id=system_id,
-                        visit_id=visit.pk,
-                        taken_on=visit.date,
-                        point=point,
-                        mg_per_l=mg,
-                    )
-                    for system_id, mg, point in rows
-                ]
-                if r.random() < 0.33:
-                    agreements.append(self.agreement(visit))
-            ChlorineReading.objects.bulk_create(readings, batch_size=5000)
-            Agreement.objects.bulk_create(agreements, batch_size=5000)
-            g.counts["visits"] += len(plan)
-            g.counts["chlorine_readings"] += len(readings)
-            g.counts["agreements"] += len(agreements)
+            from ato.synthetic import write_visit_plan  # (ato.synthetic imports this module)
+
+            write_visit_plan(plan, r, self.agreement, g.counts)
 
     def jass_visits(self, jass, systems, staff, months, activity: float, last: dt.date) -> list:
         r, g = self.rng, self.g
