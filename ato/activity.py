@@ -236,7 +236,7 @@ def _registry_entry(record: ChangeRecord, source: int, sees_personal: bool) -> E
 
 
 def _visit_rows(district_id: str, data: dict):
-    qs = Visit.objects.filter(jass__district_id=district_id)
+    qs = Visit.objects.filter(district_id=district_id)
     if data.get("q"):
         qs = qs.filter(jass__name_search__contains=fold(data["q"]))
     return qs.select_related("jass", "staff"), "created_at"

@@ -141,7 +141,7 @@ def _overdue_agreements(digests: dict[str, DistrictDigest], today: dt.date) -> N
         Agreement.objects.valid()
         .open()
         .filter(
-            visit__jass__district_id__in=set(digests),
+            district_id__in=set(digests),
             due_on__gte=today - dt.timedelta(days=WEEK_DAYS),
             due_on__lt=today,
         )

@@ -402,24 +402,24 @@ def district_values(
 
     visits = (
         Visit.objects.valid()
-        .filter(jass__district_id__in=scope, date__gte=start, date__lte=end)
-        .values("jass__district_id")
+        .filter(district_id__in=scope, date__gte=start, date__lte=end)
+        .values("district_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in visits:
-        values[row["jass__district_id"]]["ATO_VISITS"] = row["n"]
+        values[row["district_id"]]["ATO_VISITS"] = row["n"]
 
     overdue = (
         Agreement.objects.valid()
-        .filter(visit__jass__district_id__in=scope, visit__date__lte=end, due_on__lt=end)
+        .filter(district_id__in=scope, visit__date__lte=end, due_on__lt=end)
         .filter(Q(done_on__isnull=True) | Q(done_on__gt=end))
-        .values("visit__jass__district_id")
+        .values("district_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
     for row in overdue:
-        values[row["visit__jass__district_id"]]["ATO_AGREEMENTS_OVERDUE"] = row["n"]
+        values[row["district_id"]]["ATO_AGREEMENTS_OVERDUE"] = row["n"]
 
     coverage = district_coverage(ubigeos, asof=end)
     for ubigeo in ubigeos:

@@ -686,6 +686,7 @@ class Generator:
             finances = r.random() < 0.3
             visit = Visit(
                 jass_id=jass.pk,
+                district_id=jass.district_id,
                 date=day,
                 staff=staff,
                 kind=kind,
@@ -728,6 +729,7 @@ class Generator:
         done = due <= self.until and r.random() < 0.6
         return Agreement(
             visit_id=visit.pk,
+            district_id=visit.district_id,
             task=r.choice(TASKS),
             responsible=r.choice(["Presidente(a)", "Tesorero(a)", "Operador"]),
             due_on=due,

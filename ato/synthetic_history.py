@@ -104,6 +104,7 @@ class History:
             finances = r.random() < 0.3
             visit = Visit(
                 jass_id=jass.pk,
+                district_id=jass.district_id,
                 date=day,
                 staff=staff,
                 kind=r.choices(VisitKind.values, weights=[50, 20, 15, 15])[0],
@@ -143,6 +144,7 @@ class History:
         late = 0 if r.random() < 0.6 else r.randint(1, 120)
         return Agreement(
             visit_id=visit.pk,
+            district_id=visit.district_id,
             task=r.choice(self.s.TASKS),
             responsible=r.choice(["Presidente(a)", "Tesorero(a)", "Operador"]),
             due_on=due,

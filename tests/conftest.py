@@ -14,6 +14,10 @@ from territory.services import api_token_issue
 
 from .factories import PASSWORD, AtmOfficeFactory, UserFactory
 
+# The SQLite test database is a file in test-artifacts/ (ato/settings.py): a fresh clone that
+# runs one directory of tests has no such folder yet.
+os.makedirs(os.path.join(settings.BASE_DIR, "test-artifacts"), exist_ok=True)
+
 CASCAS, LUCMA = "131101", "131102"
 
 

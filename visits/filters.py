@@ -29,8 +29,8 @@ class VisitFilter(django_filters.FilterSet):
     """The visits of `/api/v1/visits/`."""
 
     jass = IdFilter(field_name="jass_id")
-    district = django_filters.CharFilter(field_name="jass__district_id")
-    department = django_filters.CharFilter(field_name="jass__district__department_id")
+    district = django_filters.CharFilter(field_name="district_id", max_length=6)
+    department = django_filters.CharFilter(field_name="district__department_id", max_length=2)
     kind = django_filters.ChoiceFilter(choices=VisitKind.choices)
     staff = django_filters.CharFilter(field_name="staff__username")
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")

@@ -49,13 +49,41 @@ def validate_topics(value) -> None:
         raise ValidationError(_("Un tema figura dos veces."), code="repeated_topic")
 
 
+def _fill_district(objs, parent: str, parent_model) -> None:
+    """Copy the district onto new rows from their `parent` (a visit's JASS, an agreement's
+    visit) before a bulk insert, which skips `save()`: from the parent instance when it is at
+    hand, else in one query for all of them."""
+    field = objs[0]._meta.get_field(parent) if objs else None
+    missing = []
+    for obj in objs:
+        if obj.district_id is not None:
+            continue
+        if field.is_cached(obj):
+            obj.district_id = getattr(obj, parent).district_id
+        else:
+            missing.append(obj)
+    if missing:
+        districts = dict(
+            parent_model.objects.filter(
+                pk__in={getattr(obj, field.attname) for obj in missing}
+            ).values_list("pk", "district_id")
+        )
+        for obj in missing:
+            obj.district_id = districts[getattr(obj, field.attname)]
+
+
 class VisitQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        _fill_district(objs, "jass", Jass)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def visible_to(self, user) -> VisitQuerySet:
         """ATM staff see their district's visits; reviewers and admins see all."""
-        return scoped(self, user, "jass__district_id")
+        return scoped(self, user, "district_id")
 
     def in_district(self, district_id: str) -> VisitQuerySet:
-        return self.filter(jass__district_id=district_id)
+        return self.filter(district_id=district_id)
 
     def valid(self) -> VisitQuerySet:
         """Visits that count: not voided. Lists, exports, summaries, risk signals and the goal
@@ -79,6 +107,17 @@ class Visit(models.Model):
     submission_digest = models.CharField(max_length=64, blank=True, editable=False)
     jass = models.ForeignKey(
         Jass, on_delete=models.PROTECT, related_name="visits", verbose_name=_("JASS")
+    )
+    # The JASS's district, copied when the visit is saved (a JASS never changes district): a
+    # district's visits, newest first, are read from their own index (`visit_valid_district_date`)
+    # instead of through every JASS of the district (issue 14: five years of history).
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("distrito"),
     )
     # Not before 2000 (a 0001-01-01 typo would become the JASS's "last visit"), not in the future.
     date = models.DateField(_("fecha"), validators=[not_before_2000, not_in_future])
@@ -144,13 +183,13 @@ class Visit(models.Model):
             # Voided visits are few: the readings of voided visits are excluded through this
             # small partial index (ChlorineReading.objects.valid()).
             models.Index(fields=["id"], condition=Q(voided_at__isnull=False), name="visit_voided"),
-            # A district's valid visits newest first, read index-only per JASS: the visits
-            # list pages over these (jass, date, id) and counts them, then reads the page's 50
-            # rows (issue 14: with five years of history the list read every visit's row).
+            # A district's valid visits newest first: the visits page and /api/v1/visits/ read
+            # their page of 50 from here and count the district's visits index-only (issue 14:
+            # through the JASS, every visit of the district was read and sorted).
             models.Index(
-                fields=["jass", "-date", "-id"],
+                fields=["district", "-date", "-id"],
                 condition=Q(voided_at__isnull=True),
-                name="visit_valid_jass_date",
+                name="visit_valid_district_date",
             ),
         ]
         constraints = [
@@ -170,6 +209,12 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.jass} · {self.date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        jass_loaded = self._meta.get_field("jass").is_cached(self)
+        if self.district_id is None or (jass_loaded and self.jass.district_id != self.district_id):
+            self.district_id = self.jass.district_id
+        super().save(*args, **kwargs)
 
     @property
     def is_voided(self) -> bool:
@@ -240,8 +285,13 @@ class ChlorineReading(models.Model):
 
 
 class AgreementQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        _fill_district(objs, "visit", Visit)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def visible_to(self, user) -> AgreementQuerySet:
-        return scoped(self, user, "visit__jass__district_id")
+        return scoped(self, user, "district_id")
 
     def open(self) -> AgreementQuerySet:
         return self.filter(done_on__isnull=True)
@@ -256,6 +306,16 @@ class Agreement(models.Model):
 
     visit = models.ForeignKey(
         Visit, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("visita")
+    )
+    # The visit's district, copied when saved: a district's open agreements are read from
+    # their own small index (`agreement_open_district_due`), not through all its visits.
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("distrito"),
     )
     task = models.CharField(
         _("acuerdo / compromiso"), max_length=300, validators=[no_control_characters]
@@ -283,10 +343,29 @@ class Agreement(models.Model):
         verbose_name = _("acuerdo")
         verbose_name_plural = _("acuerdos")
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["done_on", "due_on"], name="agreement_open_due")]
+        indexes = [
+            models.Index(fields=["done_on", "due_on"], name="agreement_open_due"),
+            # The agreements page: a district's open agreements, overdue first (issue 14).
+            models.Index(
+                fields=["district", "due_on", "id"],
+                condition=Q(done_on__isnull=True),
+                name="agreement_open_district_due",
+            ),
+            # ... and with `done=1` its fulfilled ones, the latest first.
+            models.Index(
+                fields=["district", "-done_on"],
+                condition=Q(done_on__isnull=False),
+                name="agreement_done_district",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.task
+
+    def save(self, *args, **kwargs):
+        if self.district_id is None:
+            self.district_id = self.visit.district_id
+        super().save(*args, **kwargs)
 
 
 class WorkPlan(models.Model):

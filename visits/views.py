@@ -328,8 +328,8 @@ def filtered_visits(
 def visit_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     district = district_for_read(request.user, ubigeo)
     filterset, visits = filtered_visits(district, request.GET, stream=True)
-    # Page over the visits' ids (index-only, `visit_valid_jass_date`), then read the page's
-    # rows and their counts: ordering whole rows read every visit of the district (issue 14).
+    # Page over the visits' ids (`visit_valid_district_date`: the count index-only, the page
+    # 50 entries of it), then read the page's rows and their counts (issue 14).
     page = Paginator(visits.values_list("pk", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -436,7 +436,7 @@ def agreement_list(request: HttpRequest, ubigeo: str) -> HttpResponse:
     district = district_for_read(request.user, ubigeo)
     agreements = (
         Agreement.objects.valid()
-        .filter(visit__jass__district_id=district.ubigeo)
+        .filter(district_id=district.ubigeo)
         .select_related("visit", "visit__jass")
         .prefetch_related(_notes_in_order())
     )
