@@ -191,6 +191,14 @@ class Visit(models.Model):
                 condition=Q(voided_at__isnull=True),
                 name="visit_valid_district_date",
             ),
+            # "Board trained since its term began" (the engine's board_trained_ratio probes it
+            # once per JASS): the valid trainings alone, read index-only, stay a small index
+            # however many years of other visits pile up beside them (issue 14).
+            models.Index(
+                fields=["jass", "date"],
+                condition=Q(kind="training", voided_at__isnull=True),
+                name="visit_valid_training",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
