@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import BooleanField, Case, Count, F, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -75,13 +77,27 @@ def load_district(
     within the window, board terms only for board rules, populated centres and their services
     only for coverage, each JASS's latest grade by the cutoff only for grades (budget lines and
     evidence, a few rows, always).
-    Without it everything is loaded. Rows after the cutoff are read too when the rules need their
-    creation day (an official run leaves them out; a progress run counts them); visits and
-    readings dated after the cutoff never count, so they are not read. Creation days are the
-    local dates, computed by the database."""
+    Without it everything is loaded, one row per visit. Rows after the cutoff are read too when
+    the rules need their creation day (an official run leaves them out; a progress run counts
+    them); visits and readings dated after the cutoff never count, so they are not read.
+    Creation days are the local dates, computed by the database.
+
+    With `requirements` a JASS's visits are also collapsed in the database (five years of
+    history are tens of thousands of visits a district): voided ones are left out, and the
+    rest grouped by training or not, recorded by the cutoff or not, and dated before or from
+    each `from`; a group is one row, its latest visit by (date, id), with `count` the visits it
+    stands for (`_collapsed_visits`). This is exact because of the visits that count (not
+    voided, dated by the cutoff, in an official run recorded by it) the rules read only how
+    many there are from a `from` and the latest of them, or the latest training from a board's
+    start. Each group lies wholly on one side of every `from` and of the cutoff's recording
+    day, so the visits from a `from` are whole groups (their number is the sum of the counts)
+    and their latest is the latest of those groups' rows. The latest counted training is its
+    group's row; it is from the board's start when any counted training is, and no row is when
+    none is (rows are real visits). Nothing else reads `PlainJass.visits`."""
     if requirements is None:
         kinds = set(reference.RULES)
         visits_from: dt.date | None = dt.date.min
+        froms: list[dt.date] = []
     else:
         kinds = {kind for kind, _params in requirements}
         froms = [
@@ -131,18 +147,21 @@ def load_district(
             if starts:
                 training_only = visits_from is None
                 visits_from = min(starts) if visits_from is None else min(visits_from, *starts)
-        if visits_from is not None:
+        if visits_from is not None and requirements is None:
             visits = Visit.objects.filter(
                 jass__district=district, date__gte=visits_from, date__lte=cutoff
             )
-            if training_only:
-                visits = visits.filter(kind="training")
             for pk, jass_id, date, kind, created, voided_at in visits.values_list(
                 "id", "jass_id", "date", "kind", "created_at__date", "voided_at"
             ):
                 jass[jass_id].visits.append(
                     reference.PlainVisit(date, kind, created, voided_at is not None, pk)
                 )
+        elif visits_from is not None:
+            for visit_jass, visit in _collapsed_visits(
+                district, cutoff, visits_from, froms, training_only
+            ):
+                jass[visit_jass].visits.append(visit)
         if CheckKind.CHLORINATION_RATIO in kinds and window_days:
             systems = {}
             for pk, jass_id, name, retired_on in (
@@ -208,6 +227,59 @@ def load_district(
         .values_list("id", "doc_type", "status", "created_at__date", "reviewed_at__date", "number")
     ]
     return plain
+
+
+def _collapsed_visits(
+    district: District,
+    cutoff: dt.date,
+    visits_from: dt.date,
+    froms: list[dt.date],
+    training_only: bool,
+) -> list[tuple[int, reference.PlainVisit]]:
+    """The district's visits from `visits_from` to the cutoff that may count, collapsed in one
+    query: the visits of a JASS that no rule tells apart become one row, their latest by
+    (date, id) with its own id, date, kind and creation day, and `count` the visits it stands
+    for. Two visits are told apart by being a training or not, recorded by the cutoff or not
+    (an official run counts only those), and dated before or from each `from` of the
+    requirements. Voided visits never count and are left out."""
+    # recorded by the cutoff's local day: by its last instant (no local day for every visit)
+    recorded = Q(created_at__lte=end_of_day(cutoff))
+    group = [
+        F("jass_id"),
+        _flag(Q(kind="training")),
+        _flag(recorded),
+        *(_flag(Q(date__gte=day)) for day in sorted(set(froms))),
+    ]
+    visits = Visit.objects.filter(
+        jass__district=district,
+        date__gte=visits_from,
+        date__lte=cutoff,
+        voided_at__isnull=True,
+    )
+    if training_only:
+        visits = visits.filter(kind="training")
+    rows = (
+        visits.annotate(
+            rank=Window(
+                RowNumber(), partition_by=group, order_by=[F("date").desc(), F("id").desc()]
+            ),
+            stands_for=Window(Count("id"), partition_by=group),
+        )
+        .filter(rank=1)
+        .order_by()
+        .values_list("id", "jass_id", "date", "kind", "created_at__date", "stands_for")
+    )
+    return [
+        (jass_id, reference.PlainVisit(date, kind, created, False, pk, count=n))
+        for pk, jass_id, date, kind, created, n in rows
+    ]
+
+
+def _flag(condition: Q) -> Case:
+    """`condition` as a true/false column (a window's partition)."""
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
 
 
 def _load_changes(

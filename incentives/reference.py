@@ -30,11 +30,16 @@ from .engine import Measure, _ratio
 
 @dataclass
 class PlainVisit:
+    """A visit of a JASS, or several: `explain.load_district` collapses the visits that no rule
+    tells apart (same JASS, training or not, recorded by the cutoff or not, on the same side of
+    each `from`) into their latest, and `count` says how many visits the row stands for."""
+
     date: dt.date
     kind: str
     created: dt.date
     voided: bool = False  # a voided visit never counts
     id: int | None = None
+    count: int = 1  # how many visits the row stands for (1 unless collapsed)
 
 
 @dataclass
@@ -233,7 +238,8 @@ def _jass_item(j: PlainJass, counted: bool, reason: str) -> Item:
 
 def _counted_visits(j: PlainJass, since: dt.date, asof: AsOf) -> list[PlainVisit]:
     """The JASS's visits from `since` to the cutoff that count (not voided; in an official run,
-    recorded by the cutoff)."""
+    recorded by the cutoff). A row may stand for several visits (`PlainVisit.count`): number
+    them with `sum(v.count for v in visits)`, not `len`."""
     return [
         v
         for v in j.visits
@@ -320,7 +326,7 @@ def _jass_visited_ratio(p: dict[str, Any], district: PlainDistrict, asof: AsOf) 
 
     def item(j: PlainJass) -> Item:
         visits = _counted_visits(j, p["from"], asof)
-        n = len(visits)
+        n = sum(v.count for v in visits)
         if n >= p["min_visits"]:
             reason = ngettext("%(n)s visita desde %(d)s", "%(n)s visitas desde %(d)s", n) % {
                 "n": n,
