@@ -14,8 +14,18 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Count, F, Q, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Func,
+    Max,
+    Q,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -149,7 +159,7 @@ def load_district(
                 visits_from = min(starts) if visits_from is None else min(visits_from, *starts)
         if visits_from is not None and requirements is None:
             visits = Visit.objects.filter(
-                jass__district=district, date__gte=visits_from, date__lte=cutoff
+                district=district, date__gte=visits_from, date__lte=cutoff
             )
             for pk, jass_id, date, kind, created, voided_at in visits.values_list(
                 "id", "jass_id", "date", "kind", "created_at__date", "voided_at"
@@ -236,47 +246,75 @@ def _collapsed_visits(
     froms: list[dt.date],
     training_only: bool,
 ) -> list[tuple[int, reference.PlainVisit]]:
-    """The district's visits from `visits_from` to the cutoff that may count, collapsed in one
-    query: the visits of a JASS that no rule tells apart become one row, their latest by
-    (date, id) with its own id, date, kind and creation day, and `count` the visits it stands
-    for. Two visits are told apart by being a training or not, recorded by the cutoff or not
-    (an official run counts only those), and dated before or from each `from` of the
-    requirements. Voided visits never count and are left out."""
+    """The district's visits from `visits_from` to the cutoff that may count, collapsed: the
+    visits of a JASS that no rule tells apart become one row, their latest by (date, id) with
+    its own id, date, kind and creation day, and `count` the visits it stands for. Two visits
+    are told apart by being a training or not, recorded by the cutoff or not (an official run
+    counts only those), and dated before or from each `from` of the requirements. Voided visits
+    never count and are left out.
+
+    Two queries: one GROUP BY (a hash aggregate over an index-only scan of
+    `visit_valid_district_date`, which carries the columns it needs) gives each group's size
+    and its latest visit as one integer (`_DateIdKey`), then the groups' latest visits are read
+    by id. Sorting the district's visits for a window function instead cost 33 ms of the 5-year
+    dataset's busiest district (25,550 visits) against 7 ms (issue 14)."""
     # recorded by the cutoff's local day: by its last instant (no local day for every visit)
     recorded = Q(created_at__lte=end_of_day(cutoff))
-    group = [
-        F("jass_id"),
-        _flag(Q(kind="training")),
-        _flag(recorded),
-        *(_flag(Q(date__gte=day)) for day in sorted(set(froms))),
-    ]
+    flags = {
+        "training": _flag(Q(kind="training")),
+        "recorded": _flag(recorded),
+        **{f"from_{i}": _flag(Q(date__gte=day)) for i, day in enumerate(sorted(set(froms)))},
+    }
     visits = Visit.objects.filter(
-        jass__district=district,
+        district=district,
         date__gte=visits_from,
         date__lte=cutoff,
         voided_at__isnull=True,
     )
     if training_only:
         visits = visits.filter(kind="training")
-    rows = (
-        visits.annotate(
-            rank=Window(
-                RowNumber(), partition_by=group, order_by=[F("date").desc(), F("id").desc()]
-            ),
-            stands_for=Window(Count("id"), partition_by=group),
-        )
-        .filter(rank=1)
+    groups = [
+        (jass_id, key, n)
+        for jass_id, key, n in visits.annotate(**flags)
+        .values("jass_id", *flags)
+        .annotate(latest=Max(_DateIdKey(F("date"), F("id"))), stands_for=Count("id"))
         .order_by()
-        .values_list("id", "jass_id", "date", "kind", "created_at__date", "stands_for")
-    )
-    return [
-        (jass_id, reference.PlainVisit(date, kind, created, False, pk, count=n))
-        for pk, jass_id, date, kind, created, n in rows
+        .values_list("jass_id", "latest", "stands_for")
     ]
+    details = {
+        pk: (date, kind, created)
+        for pk, date, kind, created in Visit.objects.filter(
+            pk__in=[key % _DateIdKey.ID_SPAN for _jass_id, key, _n in groups]
+        ).values_list("id", "date", "kind", "created_at__date")
+    }
+    collapsed = []
+    for jass_id, key, n in groups:
+        pk = key % _DateIdKey.ID_SPAN
+        date, kind, created = details[pk]
+        collapsed.append((jass_id, reference.PlainVisit(date, kind, created, False, pk, count=n)))
+    return collapsed
+
+
+class _DateIdKey(Func):
+    """A visit's (date, id) as one integer that orders as the pair: its days since 2000-01-01
+    times 10^12, plus its id (visits are dated from 2000, `not_before_2000`, and ids stay
+    below 10^12), so MAX() of it names a group's latest visit without sorting the group."""
+
+    ID_SPAN = 10**12
+    output_field = BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        date, date_params = compiler.compile(self.source_expressions[0])
+        ident, id_params = compiler.compile(self.source_expressions[1])
+        if connection.vendor == "postgresql":
+            days = f"({date} - DATE '2000-01-01')::bigint"
+        else:  # SQLite: julianday('2000-01-01') is 2451544.5
+            days = f"(CAST(julianday({date}) AS INTEGER) - 2451544)"
+        return f"({days} * {self.ID_SPAN} + {ident})", (*date_params, *id_params)
 
 
 def _flag(condition: Q) -> Case:
-    """`condition` as a true/false column (a window's partition)."""
+    """`condition` as a true/false column (a group of `_collapsed_visits`)."""
     return Case(
         When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
     )

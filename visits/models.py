@@ -185,9 +185,12 @@ class Visit(models.Model):
             models.Index(fields=["id"], condition=Q(voided_at__isnull=False), name="visit_voided"),
             # A district's valid visits newest first: the visits page and /api/v1/visits/ read
             # their page of 50 from here and count the district's visits index-only (issue 14:
-            # through the JASS, every visit of the district was read and sorted).
+            # through the JASS, every visit of the district was read and sorted). It carries
+            # what the goal checklist groups them by (incentives.explain._collapsed_visits), so
+            # that reads no visit row either (PostgreSQL; SQLite ignores `include`).
             models.Index(
                 fields=["district", "-date", "-id"],
+                include=["jass", "kind", "created_at"],
                 condition=Q(voided_at__isnull=True),
                 name="visit_valid_district_date",
             ),
