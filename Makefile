@@ -61,6 +61,8 @@ bench: $(VENV)/.dev-deps
 	BENCH_NATIONAL_DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) \
 	  BENCH_NATIONAL5_DATABASE_URL=$(BENCH_NATIONAL5_DATABASE_URL) \
 	  REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/history.py
+	@# the activity page and the digest with 1 and 5 years of history records, added and rolled back
+	DATABASE_URL=$(BENCH_NATIONAL5_DATABASE_URL) $(PY) bench/activity.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/open_data.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/communities.py
 	DATABASE_URL=$(BENCH_NATIONAL_DATABASE_URL) $(PY) bench/grades.py
