@@ -151,6 +151,8 @@ class ServiceAssessment(models.Model):
         ]
         indexes = [
             models.Index(fields=["water_system", "visit"], name="assessment_system_visit"),
+            # The latest recorded first, on the district's activity page (ato.activity).
+            models.Index(fields=["created_at", "id"], name="assessment_created"),
         ]
 
     def __str__(self) -> str:

@@ -672,11 +672,14 @@ def cascas_history(staff_a):
     [
         # session, user, district, the users for the filter's <select>, then one query per
         # source, each at most a page and one row (evidence events, centre changes, visits,
-        # registry records, each joined to its object and user), session refresh. No COUNT.
-        ("/distritos/131101/actividad/", 9),
-        ("/distritos/131101/actividad/?kind=visits&q=jass", 7),  # visits and registry only
-        # the same, streamed row by row from the four ordered sources
-        ("/distritos/131101/actividad/exportar.csv", 9),
+        # registry records, agreement notes, service assessments, planned and cancelled visits,
+        # personal-data access requests, each joined to its object and user), session refresh.
+        # No COUNT. (tests/ato/test_activity_sources.py fills the five later sources too.)
+        ("/distritos/131101/actividad/", 14),
+        # visits, registry, agreement notes and service assessments only
+        ("/distritos/131101/actividad/?kind=visits&q=jass", 9),
+        # the same, streamed row by row from the nine ordered sources
+        ("/distritos/131101/actividad/exportar.csv", 14),
     ],
 )
 def test_district_activity(client, reviewer, staff_a, cascas_history, path, expected):

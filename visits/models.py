@@ -202,6 +202,9 @@ class Visit(models.Model):
                 condition=Q(kind="training", voided_at__isnull=True),
                 name="visit_valid_training",
             ),
+            # A district's visits as recorded, the latest first, voided ones too: the district's
+            # activity page (ato.activity) reads its page of 51 from here.
+            models.Index(fields=["district", "-created_at", "-id"], name="visit_district_created"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -368,6 +371,9 @@ class Agreement(models.Model):
                 condition=Q(done_on__isnull=False),
                 name="agreement_done_district",
             ),
+            # All of a district's agreements: their follow-up notes on the activity page of a
+            # district with few of them (ato.activity; the busy ones read `agreement_note_created`).
+            models.Index(fields=["district"], name="agreement_district"),
         ]
 
     def __str__(self) -> str:
@@ -456,6 +462,8 @@ class AgreementNote(models.Model):
         verbose_name = _("nota de seguimiento")
         verbose_name_plural = _("notas de seguimiento")
         ordering = ["created_at", "id"]
+        # The latest notes first, on the district's activity page (ato.activity).
+        indexes = [models.Index(fields=["created_at", "id"], name="agreement_note_created")]
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -592,6 +600,14 @@ class ScheduledVisit(models.Model):
             models.Index(fields=["jass", "date"], name="scheduled_jass_date"),
             models.Index(fields=["staff", "date"], name="scheduled_staff_date"),
             models.Index(fields=["date"], name="scheduled_date"),
+            # The latest planned and the latest cancelled first, on the district's activity page
+            # (ato.activity).
+            models.Index(fields=["created_at", "id"], name="scheduled_created"),
+            models.Index(
+                fields=["cancelled_at", "id"],
+                condition=Q(cancelled_at__isnull=False),
+                name="scheduled_cancelled",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
