@@ -58,7 +58,7 @@ class AssessmentFilter(django_filters.FilterSet):
     visit = IdFilter(field_name="visit_id")
     water_system = IdFilter(field_name="water_system_id")
     jass = IdFilter(field_name="visit__jass_id")
-    district = django_filters.CharFilter(field_name="visit__jass__district_id", max_length=6)
+    district = django_filters.CharFilter(field_name="visit__district_id", max_length=6)
 
     class Meta:
         model = ServiceAssessment

@@ -43,7 +43,7 @@ HOURS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(24)]
 class ServiceAssessmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> ServiceAssessmentQuerySet:
         """ATM staff see their district's assessments; reviewers and admins see all."""
-        return scoped(self, user, "visit__jass__district_id")
+        return scoped(self, user, "visit__district_id")
 
     def valid(self) -> ServiceAssessmentQuerySet:
         """Assessments that count: recorded at a visit that is not voided."""
