@@ -20,9 +20,7 @@ from .models import ServiceAssessment
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    visit = OwnDistrictRelatedField(
-        queryset=Visit.objects.valid(), district_lookup="district_id"
-    )
+    visit = OwnDistrictRelatedField(queryset=Visit.objects.valid(), district_lookup="district_id")
     water_system = OwnDistrictRelatedField(
         queryset=WaterSystem.objects.all(), district_lookup="jass__district_id"
     )
