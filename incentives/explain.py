@@ -274,7 +274,7 @@ def _collapsed_visits(
     if training_only:
         visits = visits.filter(kind="training")
     groups = [
-        (jass_id, key, n)
+        (jass_id, key % _DateIdKey.ID_SPAN, n)
         for jass_id, key, n in visits.annotate(**flags)
         .values("jass_id", *flags)
         .annotate(latest=Max(_DateIdKey(F("date"), F("id"))), stands_for=Count("id"))
@@ -284,12 +284,11 @@ def _collapsed_visits(
     details = {
         pk: (date, kind, created)
         for pk, date, kind, created in Visit.objects.filter(
-            pk__in=[key % _DateIdKey.ID_SPAN for _jass_id, key, _n in groups]
+            pk__in=[pk for _jass_id, pk, _n in groups]
         ).values_list("id", "date", "kind", "created_at__date")
     }
     collapsed = []
-    for jass_id, key, n in groups:
-        pk = key % _DateIdKey.ID_SPAN
+    for jass_id, pk, n in groups:
         date, kind, created = details[pk]
         collapsed.append((jass_id, reference.PlainVisit(date, kind, created, False, pk, count=n)))
     return collapsed
