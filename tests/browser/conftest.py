@@ -1,6 +1,7 @@
 """Fixtures of the browser tests: Debian's headless Chromium (never a Playwright download)
 driving pytest-django's live server, with Peru's territory and the `load_demo` data."""
 
+import contextlib
 import io
 import os
 
@@ -105,6 +106,14 @@ def _close(context, page, request) -> None:
     if report is not None and report.failed and not page.is_closed():
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}-FAILED.png"), full_page=True)
+    if not page.is_closed():
+        from playwright.sync_api import Error as PlaywrightError
+
+        # Let the page's background requests (the offline copy of the user's data) end before
+        # the test database is flushed: one still running on the live server held a table lock
+        # that deadlocked the flush's TRUNCATE (a teardown error seen in CI).
+        with contextlib.suppress(PlaywrightError):
+            page.wait_for_load_state("networkidle", timeout=5000)
     context.close()
 
 
